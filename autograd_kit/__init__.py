@@ -1,0 +1,44 @@
+"""autograd_kit: a NumPy autograd engine with PyTorch's API, for learning how gradients work.
+
+    import autograd_kit as torch
+    x = torch.tensor(2.0, requires_grad=True)
+    y = 5 * x**3 + 2 * x**2 + 4 * x + 8
+    y.backward()
+    x.grad      # tensor(72.)
+"""
+from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short, int32,
+                     int, int64, long, bool, get_default_dtype, set_default_dtype)
+from ._grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                         is_inference_mode_enabled)
+from ._tensor import Tensor, Size
+from . import _functions
+from ._functions import *  # noqa: F401,F403
+from ._functions import (abs, all, any, max, min, pow, sum)  # noqa: F811  (shadow builtins on purpose)
+from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
+                        full_like, arange, linspace, logspace, eye)
+from ._random import (manual_seed, seed, initial_seed, rand, randn, randint, randperm, rand_like, randn_like,
+                      randint_like, normal, bernoulli, multinomial, Generator, get_rng_state, set_rng_state)
+from . import autograd
+from ._printing import set_printoptions, get_printoptions
+
+FloatTensor = DoubleTensor = LongTensor = Tensor  # accepted in isinstance checks and type() strings only
+__version__ = "0.1.0"
+device = lambda *a, **k: "cpu"  # noqa: E731
+
+
+def is_grad_enabled_():
+    return is_grad_enabled()
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext autograd_kit``: rich tensor display and the ``%step_backward`` magic."""
+    from .viz.ipython import load_ipython_extension as _load
+    _load(ipython)
+
+
+def __getattr__(name):
+    # nn, optim and the views load on first use, so ``import autograd_kit`` stays NumPy-only and fast.
+    import importlib
+    if name in ("nn", "optim", "viz", "utils"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'autograd_kit' has no attribute '{name}'")

@@ -1,0 +1,603 @@
+"""The functional API (``torch.exp(x)``, ``torch.sum(x, dim)``...) and the Tensor methods built on it."""
+import builtins
+import collections
+
+import numpy as np
+
+from ._tensor import Tensor, _as_array
+from . import _dtype
+from .ops import elementwise as E, linalg as L, reduce as R, shape as S
+from .ops._util import norm_dim, norm_dims
+
+Tensor_ = Tensor
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative", "pow",
+           "exp", "log", "sqrt", "rsqrt", "abs", "absolute", "sin", "cos", "tanh", "sigmoid", "relu", "sign",
+           "square", "reciprocal", "log1p", "clamp", "clip", "where", "maximum", "minimum", "sum", "mean", "max",
+           "min", "amax", "argmax", "argmin", "var", "std", "softmax", "log_softmax", "logsumexp", "norm", "prod",
+           "all", "any", "allclose", "isclose", "equal", "isnan", "isinf", "isfinite", "nonzero", "sort", "topk",
+           "cumsum", "matmul", "mm", "mv", "dot", "bmm", "addmm", "outer", "reshape", "flatten", "transpose",
+           "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack",
+           "gather", "split", "chunk", "unbind", "narrow", "masked_fill", "broadcast_to", "broadcast_shapes",
+           "numel", "is_tensor", "is_floating_point", "clone", "detach"]
+
+
+def _t(x):
+    """Python numbers and arrays -> Tensor (for functions whose first argument must be a tensor)."""
+    return x if isinstance(x, Tensor) else Tensor._make(_as_array(x, _dtype.get_default_dtype()))
+
+
+# ---- arithmetic ---------------------------------------------------------------------------
+def add(input, other, *, alpha=1):
+    return E.Add.apply(_t(input), other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    return E.Sub.apply(_t(input), other, alpha=alpha)
+
+
+subtract = sub
+
+
+def mul(input, other):
+    return E.Mul.apply(_t(input), other)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return E.Div.apply(_t(input), other)
+    q = np.true_divide(_t(input)._data, other._data if isinstance(other, Tensor) else other)
+    q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+    return Tensor._make(q.astype(np.result_type(_t(input)._data, other._data if isinstance(other, Tensor) else other)))
+
+
+divide = true_divide = div
+
+
+def neg(input):
+    return E.Neg.apply(input)
+
+
+negative = neg
+
+
+def pow(input, exponent):
+    if isinstance(input, Tensor):
+        if isinstance(exponent, Tensor):
+            return E.PowTensor.apply(input, exponent)
+        return E.Pow.apply(input, exponent=exponent)
+    return E.PowTensor.apply(input, exponent)
+
+
+def exp(input):
+    return E.Exp.apply(input)
+
+
+def log(input):
+    return E.Log.apply(input)
+
+
+def sqrt(input):
+    return E.Sqrt.apply(input)
+
+
+def rsqrt(input):
+    return 1 / E.Sqrt.apply(input)
+
+
+def abs(input):
+    return E.Abs.apply(input)
+
+
+absolute = abs
+
+
+def sin(input):
+    return E.Sin.apply(input)
+
+
+def cos(input):
+    return E.Cos.apply(input)
+
+
+def tanh(input):
+    return E.Tanh.apply(input)
+
+
+def sigmoid(input):
+    return E.Sigmoid.apply(input)
+
+
+def relu(input):
+    return E.Relu.apply(input)
+
+
+def sign(input):
+    return E.Sign.apply(input)
+
+
+def square(input):
+    return E.Pow.apply(input, exponent=2)
+
+
+def reciprocal(input):
+    return 1 / input
+
+
+def log1p(input):
+    return E.Log.apply(input + 1)
+
+
+def clamp(input, min=None, max=None):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
+    return E.Clamp.apply(input, min=min, max=max)
+
+
+clip = clamp
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    return E.Where.apply(_t(condition), input, other)
+
+
+def maximum(input, other):
+    return where(input >= other, input, other)
+
+
+def minimum(input, other):
+    return where(input <= other, input, other)
+
+
+# ---- reductions -----------------------------------------------------------------------------
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    return R.Sum.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    return R.Mean.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+
+
+def _np_dt(dtype):
+    return None if dtype is None else _dtype.to_numpy_dtype(dtype)
+
+
+_values_indices = {}
+
+
+def _return_type(name):
+    if name not in _values_indices:
+        cls = collections.namedtuple(name, ["values", "indices"])
+        cls.__module__ = "torch.return_types"
+        cls.__repr__ = lambda self: f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        _values_indices[name] = cls
+    return _values_indices[name]
+
+
+def _max_min(input, dim, keepdim, other, all_op, dim_op, name):
+    if isinstance(dim, Tensor) and other is None:
+        other, dim = dim, None
+    if other is not None:
+        return maximum(input, other) if name == "max" else minimum(input, other)
+    if dim is None:
+        return all_op.apply(input)
+    node_out = dim_op.apply(input, dim=dim, keepdim=keepdim)
+    ctx = node_out.grad_fn
+    if ctx is None:  # no graph recorded: recompute the indices cheaply
+        d = input._data
+        dd = norm_dim(dim, d.ndim)
+        idx = (np.argmax if name == "max" else np.argmin)(d, axis=dd, keepdims=keepdim) if d.ndim else np.zeros((), np.int64)
+    else:
+        idx = ctx.indices
+    return _return_type(name)(node_out, Tensor._make(np.asarray(idx, dtype=np.int64)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, other, R.MaxAll, R.MaxDim, "max")
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _max_min(input, dim, keepdim, other, R.MinAll, R.MinDim, "min")
+
+
+def amax(input, dim=(), keepdim=False):
+    return max(input, dim if dim != () else None, keepdim)[0] if dim != () else max(input)
+
+
+def argmax(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        r = np.argmax(d)
+        return Tensor._make(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
+    return Tensor._make(np.asarray(np.argmax(d, axis=norm_dim(dim, d.ndim), keepdims=keepdim), dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        r = np.argmin(d)
+        return Tensor._make(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
+    return Tensor._make(np.asarray(np.argmin(d, axis=norm_dim(dim, d.ndim), keepdims=keepdim), dtype=np.int64))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    dims = norm_dims(dim, input._data.ndim)
+    n = int(np.prod([input._data.shape[i] for i in dims])) if dims else 1
+    mu = input.mean(dim=dims, keepdim=True)
+    sq = (input - mu) ** 2
+    return sq.sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Softmax.apply(input, dim=_implicit_dim(input, dim))
+
+
+def log_softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.LogSoftmax.apply(input, dim=_implicit_dim(input, dim))
+
+
+def _implicit_dim(input, dim):
+    if dim is None:
+        nd = input._data.ndim
+        return 0 if nd in (0, 1, 3) else 1
+    return dim
+
+
+def logsumexp(input, dim, keepdim=False):
+    m = input.detach().amax(dim=dim, keepdim=True)
+    m = where(m.abs() == float("inf"), 0.0, m)
+    out = (input - m).exp().sum(dim, keepdim=True).log() + m
+    return out if keepdim else out.squeeze(dim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    if p in ("fro", 2):
+        return (input * input).sum(dim, keepdim=keepdim).sqrt()
+    if p == 1:
+        return input.abs().sum(dim, keepdim=keepdim)
+    return (input.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+
+
+def prod(input, dim=None, keepdim=False):
+    d = input._data
+    return Tensor._make(np.asarray(np.prod(d, axis=dim, keepdims=keepdim)))
+
+
+def all(input, dim=None, keepdim=False):
+    return Tensor._make(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    return Tensor._make(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._make(np.isclose(input._data, _t(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def isnan(input):
+    return Tensor._make(np.isnan(input._data))
+
+
+def isinf(input):
+    return Tensor._make(np.isinf(input._data))
+
+
+def isfinite(input):
+    return Tensor._make(np.isfinite(input._data))
+
+
+def nonzero(input, *, as_tuple=False):
+    nz = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(a.astype(np.int64)) for a in nz)
+    return Tensor._make(np.stack(nz, axis=-1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def sort(input, dim=-1, descending=False):
+    d = input._data
+    idx = np.argsort(-d if descending else d, axis=dim, kind="stable")
+    vals = gather(input, dim, Tensor._make(idx))
+    return _return_type("sort")(vals, Tensor._make(idx.astype(np.int64)))
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    vals, idx = sort(input, dim, descending=largest)
+    sl = (slice(None),) * norm_dim(dim, input._data.ndim) + (slice(0, k),)
+    return _return_type("topk")(vals[sl], idx[sl])
+
+
+def cumsum(input, dim):
+    return Tensor._make(np.cumsum(input._data, axis=dim))
+
+
+# ---- linear algebra ---------------------------------------------------------------------------
+matmul, mm, mv, dot, bmm, addmm = L.matmul, L.mm, L.mv, L.dot, L.bmm, L.addmm
+
+
+def outer(input, vec2):
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+# ---- shape -------------------------------------------------------------------------------------
+def reshape(input, shape):
+    return S.Reshape.apply(input, shape=tuple(shape))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = input._data.shape
+    if not shape:
+        return input.reshape((1,))
+    s, e = norm_dim(start_dim, len(shape)), norm_dim(end_dim, len(shape))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+    return S.Reshape.apply(input, shape=new)
+
+
+def transpose(input, dim0, dim1):
+    return S.Transpose.apply(input, dim0=dim0, dim1=dim1)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    if input._data.ndim < 2:
+        return input._alias()
+    return S.T.apply(input, dim0=0, dim1=1)
+
+
+def permute(input, dims):
+    return S.Permute.apply(input, dims=tuple(dims))
+
+
+def squeeze(input, dim=None):
+    return S.Squeeze.apply(input, dim=dim)
+
+
+def unsqueeze(input, dim):
+    return S.Unsqueeze.apply(input, dim=dim)
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    return S.Cat.apply(*tensors, dim=dim)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    return S.Stack.apply(*tensors, dim=dim)
+
+
+def gather(input, dim, index):
+    return R.Gather.apply(input, dim=dim, index=index)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    n = tensor.size(dim)
+    if isinstance(split_size_or_sections, int):
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+    d = norm_dim(dim, tensor._data.ndim)
+    out, start = [], 0
+    for s in sizes:
+        out.append(tensor[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    n = input.size(dim)
+    size = -(-n // chunks)
+    return split(input, size, dim)
+
+
+def unbind(input, dim=0):
+    d = norm_dim(dim, input._data.ndim)
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
+
+
+def narrow(input, dim, start, length):
+    d = norm_dim(dim, input._data.ndim)
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def masked_fill(input, mask, value):
+    return where(mask, value, input)
+
+
+def broadcast_to(input, size):
+    return input.expand(*size)
+
+
+def broadcast_shapes(*shapes):
+    from ._tensor import Size
+    return Size(np.broadcast_shapes(*shapes))
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def _install_methods():
+    """Tensor methods and operators, each one line over the functional API."""
+    T = Tensor
+
+    T.__add__ = T.add = lambda self, other, *, alpha=1: E.Add.apply(self, other, alpha=alpha)
+    T.__radd__ = lambda self, other: E.Add.apply(self, other)
+    T.__sub__ = T.sub = lambda self, other, *, alpha=1: E.Sub.apply(self, other, alpha=alpha)
+    T.__rsub__ = lambda self, other: E.Sub.apply(_scalar_tensor(other, self), self)
+    T.__mul__ = T.mul = lambda self, other: E.Mul.apply(self, other)
+    T.__rmul__ = lambda self, other: E.Mul.apply(self, other)
+    T.__truediv__ = T.div = lambda self, other: E.Div.apply(self, other)
+    T.__rtruediv__ = lambda self, other: E.Div.apply(_scalar_tensor(other, self), self)
+    T.__floordiv__ = lambda self, other: div(self, other, rounding_mode="floor")
+    T.__mod__ = lambda self, other: Tensor._make(np.asarray(np.mod(self._data, other._data if isinstance(other, T) else other)))
+    T.__neg__ = T.neg = lambda self: E.Neg.apply(self)
+    T.__pos__ = lambda self: self
+    T.__pow__ = T.pow = lambda self, exponent: pow(self, exponent)
+    T.__rpow__ = lambda self, other: E.PowTensor.apply(_scalar_tensor(other, self), self)
+    T.__matmul__ = T.matmul = lambda self, other: L.matmul(self, other)
+    T.__rmatmul__ = lambda self, other: L.matmul(_t(other), self)
+    T.__abs__ = T.abs = lambda self: E.Abs.apply(self)
+    for name, op in (("__eq__", np.equal), ("__ne__", np.not_equal), ("__lt__", np.less),
+                     ("__le__", np.less_equal), ("__gt__", np.greater), ("__ge__", np.greater_equal)):
+        setattr(T, name, _compare(op))
+    T.eq, T.ne, T.lt, T.le, T.gt, T.ge = T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__
+    T.__and__ = lambda self, other: Tensor._make(np.asarray(self._data & (other._data if isinstance(other, T) else other)))
+    T.__or__ = lambda self, other: Tensor._make(np.asarray(self._data | (other._data if isinstance(other, T) else other)))
+    T.__xor__ = lambda self, other: Tensor._make(np.asarray(self._data ^ (other._data if isinstance(other, T) else other)))
+    T.__invert__ = T.logical_not = lambda self: Tensor._make(np.asarray(~self._data if self._data.dtype == np.bool_ else np.invert(self._data)))
+    T.__getitem__ = S.getitem
+    for name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "sign", "square",
+                 "reciprocal", "log1p", "clamp", "clip", "sum", "mean", "max", "min", "amax", "argmax", "argmin",
+                 "var", "std", "softmax", "log_softmax", "logsumexp", "norm", "prod", "all", "any", "mm", "mv", "dot",
+                 "bmm", "flatten", "t", "squeeze", "unsqueeze", "gather", "split", "chunk", "unbind", "narrow",
+                 "masked_fill", "allclose", "isclose", "equal", "isnan", "isinf", "nonzero", "sort", "topk",
+                 "cumsum", "maximum", "minimum", "outer", "addmm"):
+        setattr(T, name, globals()[name])
+    T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
+    T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
+    T.view = lambda self, *shape: _view(self, shape)
+    T.view_as = lambda self, other: S.View.apply(self, shape=other._data.shape)
+    T.reshape_as = lambda self, other: reshape(self, other._data.shape)
+    T.permute = lambda self, *dims: permute(self, _shape_args(dims))
+    T.expand = lambda self, *sizes: S.Expand.apply(self, sizes=_shape_args(sizes))
+    T.expand_as = lambda self, other: S.Expand.apply(self, sizes=other._data.shape)
+    T.sum_to_size = lambda self, *size: R.SumToSize.apply(self, shape=tuple(_shape_args(size)))
+    T.where = lambda self, condition, y: where(condition, self, y)
+    T.new_zeros = lambda self, *size, dtype=None, requires_grad=False: _new(self, np.zeros, size, dtype, requires_grad)
+    T.new_ones = lambda self, *size, dtype=None, requires_grad=False: _new(self, np.ones, size, dtype, requires_grad)
+    T.new_tensor = lambda self, data, dtype=None, requires_grad=False: _new_tensor(self, data, dtype, requires_grad)
+    T.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: _new(
+        self, lambda s, dtype: np.full(s, fill_value, dtype=dtype), (size,), dtype, requires_grad)
+    T.new_empty = T.new_zeros
+    T.repeat = lambda self, *sizes: _repeat(self, _shape_args(sizes))
+
+
+def _scalar_tensor(x, like):
+    """A Python number on the left of an op (``2 - x``): a 0-d tensor of the promoted kind."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    from .ops._util import result_dtype
+    return Tensor._make(np.asarray(x, dtype=result_dtype(like, x)))
+
+
+def _compare(op):
+    def cmp(self, other):
+        if not isinstance(other, (Tensor, int, float, bool, np.ndarray, np.generic)):
+            return NotImplemented
+        try:
+            return Tensor._make(np.asarray(op(self._data, other._data if isinstance(other, Tensor) else other)))
+        except ValueError:
+            from .ops._util import broadcast_error
+            raise broadcast_error(self._data.shape, np.shape(other._data if isinstance(other, Tensor) else other)) from None
+    return cmp
+
+
+def _shape_args(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _view(self, shape):
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
+        try:
+            return self.to(shape[0])
+        except TypeError:
+            pass
+    return S.View.apply(self, shape=_shape_args(shape))
+
+
+def _new(self, fn, size, dtype, requires_grad):
+    dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else self._data.dtype
+    t = Tensor._make(fn(_shape_args(size), dtype=dt))
+    return t.requires_grad_(requires_grad)
+
+
+def _new_tensor(self, data, dtype, requires_grad):
+    arr = _as_array(data, _dtype.get_default_dtype())
+    if dtype is None and not isinstance(data, (Tensor, np.ndarray)):
+        arr = arr.astype(self._data.dtype) if arr.dtype.kind == self._data.dtype.kind else arr
+    elif dtype is not None:
+        arr = arr.astype(_dtype.to_numpy_dtype(dtype))
+    return Tensor._make(arr).requires_grad_(requires_grad)
+
+
+def _repeat(self, sizes):
+    x = self
+    nd = len(sizes)
+    if nd < x.dim():
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    x = x.reshape((1,) * (nd - x.dim()) + tuple(x.shape))
+    # repeat = expand a fresh axis before each dim, then merge
+    inter = []
+    for r, s in zip(sizes, x.shape):
+        inter += [r, s]
+    y = x.reshape(tuple(v for s in x.shape for v in (1, s))).expand(*inter)
+    return y.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+
+
+_install_methods()

@@ -1,0 +1,72 @@
+"""``autograd_kit.autograd``: backward, grad, gradcheck, and the graph the walk runs on."""
+import numpy as np
+
+from . import graph
+from .function import Function, REGISTRY
+from .graph import backward_steps, topological_nodes, Step, Node
+from .._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad`` (the walk of ``backward_steps``)."""
+    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
+        pass
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    single = not isinstance(inputs, (tuple, list))
+    inputs = (inputs,) if single else tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False.")
+    nodes, seeds = graph._roots(outputs, grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = {}
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        n = t.grad_fn if t.grad_fn is not None else t._accumulator()
+        capture[id(n)] = n
+    walk = graph.run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
+                     accumulate=False)
+    try:
+        while True:
+            next(walk)
+    except StopIteration as stop:
+        captured = stop.value
+    result = []
+    for i, t in enumerate(inputs):
+        n = t.grad_fn if t.grad_fn is not None else t._accumulator()
+        g = captured.get(id(n))
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. Set "
+                    f"allow_unused=True if this is the desired behavior.\nHint: input {i} (shape "
+                    f"{list(t.shape)}) is not on any path from the outputs.")
+            if materialize_grads:
+                g = graph.Tensor._make(np.zeros(t._data.shape, dtype=t._data.dtype))
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def set_detect_anomaly(mode):
+    return _Anomaly()
+
+
+class _Anomaly:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+detect_anomaly = _Anomaly

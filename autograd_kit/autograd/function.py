@@ -1,0 +1,126 @@
+"""``Function``: one op, its forward and its backward side by side.
+
+A subclass defines::
+
+    class Mul(Function):
+        formula = "a * b"
+        derivatives = ("b", "a")          # ∂out/∂(each input), for the views
+
+        @staticmethod
+        def forward(ctx, a, b):           # Tensors (or Python numbers) in, a NumPy array out
+            ctx.save(self=a if ctx.needs_input_grad[1] else None, other=...)
+            return a._data * b._data
+
+        @staticmethod
+        def backward(ctx, grad):          # Tensor in; one Tensor (or None) per input, written
+            a, b = ctx.saved_tensors      # with tensor ops so create_graph gives higher order
+            return grad * b, grad * a
+
+``apply`` records the node only when grad mode is on and an input requires grad. The engine sums
+each returned gradient back to its input's shape (broadcasting is undone once, there).
+Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
+"""
+import numpy as np
+
+from .. import _grad_mode
+from . import graph
+
+REGISTRY = {}
+_enabled = _grad_mode._enabled
+_inference = _grad_mode._inference
+
+
+class _NoGrads:
+    def __getitem__(self, i):
+        return False
+
+
+class _NoCtx:
+    """Context handed to ``forward`` when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad = _NoGrads()
+
+    def save(this, /, **named):
+        pass
+
+
+_NO_CTX = _NoCtx()
+
+
+class Function:
+    formula = ""
+    derivatives = ()
+    is_view = False  # output shares memory and version counter with input 0
+    differentiable = True
+    backward_name = None  # default: f"{cls.__name__}Backward0"
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        name = cls.backward_name or f"{cls.__name__}Backward0"
+        cls._Node = type(name, (graph.Node,), {"op": cls, "__module__": "autograd_kit.autograd.graph"})
+        REGISTRY[cls.__name__] = cls
+
+    @staticmethod
+    def forward(ctx, *args, **kw):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kw):
+        Tensor = graph.Tensor
+        if _enabled[0] and cls.differentiable:
+            for a in args:
+                if getattr(a, "_requires_grad", False):
+                    break
+            else:
+                return cls._plain(args, kw)
+        else:
+            return cls._plain(args, kw)
+        node = cls._Node()
+        node.seq = next(graph._seq)
+        edges = []
+        needs = []
+        meta = []
+        for a in args:
+            if getattr(a, "_requires_grad", False):
+                fn = a.grad_fn
+                edges.append((fn if fn is not None else a._accumulator(), 0))
+                needs.append(True)
+                meta.append((a._data.shape, a._data.dtype))
+            else:
+                edges.append((None, 0))
+                needs.append(False)
+                meta.append(None)
+        node.next_functions = tuple(edges)
+        node.needs_input_grad = tuple(needs)
+        node._in_meta = meta
+        out = cls.forward(node, *args, **kw)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if cls.is_view:
+            t = Tensor._make(out, True, node, args[0]._vc)
+            t._base = args[0]._base if args[0]._base is not None else args[0]
+        else:
+            t = Tensor._make(out, True, node)
+        if node._saved is not None and any(v is graph.OUTPUT for v, _ in node._saved.values()):
+            node._out = (out, t._vc, t._vc[0])
+        return t
+
+    @classmethod
+    def _plain(cls, args, kw):
+        out = cls.forward(_NO_CTX, *args, **kw)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        Tensor = graph.Tensor
+        if cls.is_view:
+            a0 = args[0]
+            t = Tensor._make(out, False, None, a0._vc)
+            t._base = a0._base if a0._base is not None else a0
+            return t
+        t = Tensor._make(out)
+        if _inference[0]:
+            t._inference = True
+        return t

@@ -1,0 +1,471 @@
+"""The backward graph and the one walk over it.
+
+Every op that records history creates a ``Node`` (its ``grad_fn``), named as in PyTorch
+(``MulBackward0``), with its ordered ``next_functions`` edges, the values it saved for backward,
+and a creation counter ``seq``. Leaves get an ``AccumulateGrad`` node.
+
+``backward_steps`` is the single backward walk: an iterative topological traversal with dependency
+counts and a priority queue (later-created nodes first, ``AccumulateGrad`` as soon as it is ready),
+so it is deterministic and needs no recursion. ``Tensor.backward``, ``autograd.grad``, the graph
+views and the step-through widget all use it.
+"""
+import heapq
+import itertools
+import weakref
+
+from .. import _grad_mode
+
+_seq = itertools.count()
+Tensor = None  # set by autograd_kit._tensor (avoids an import cycle)
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+OUTPUT = object()  # placeholder an op saves in place of its own output (saved without a reference cycle)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self.id = next(RemovableHandle._ids)
+        self._hooks = weakref.ref(hooks_dict) if hooks_dict is not None else None
+
+    def remove(self):
+        hooks = self._hooks() if self._hooks is not None else None
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class HookDict(dict):
+    """A dict that can be weakly referenced (handles hold it weakly)."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _type_string(t):
+    from .._tensor import tensor_type_name
+    return f"[{tensor_type_name(t.dtype)} [{', '.join(str(s) for s in t.shape)}]]"
+
+
+class Node:
+    """A backward function in the graph (the ``grad_fn`` of a tensor)."""
+
+    op = None  # the Function subclass (carries forward/backward, formula, derivatives)
+    _saved = None
+    _out = None
+    _freed = False
+    _pre_hooks = None
+    _hooks = None
+    _retain = None
+    _metadata = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self):
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    # ---- saved values -------------------------------------------------------------------
+    def save(this, /, **named):
+        """Save values for backward by name (PyTorch's ``_saved_<name>``); records tensor versions."""
+        saved = {}
+        for k, v in named.items():
+            if v is OUTPUT:
+                saved[k] = (OUTPUT, None)
+            elif isinstance(v, Tensor):
+                saved[k] = (v, v._vc[0])
+            else:
+                saved[k] = (v, None)
+        this._saved = saved
+
+    def _unpack(self, name, value, version):
+        if value is OUTPUT:
+            data, vc, version = self._out
+            value = Tensor._make(data, True, self, vc)
+        if version is not None and value._vc[0] != version:
+            out_of = ""
+            if value.grad_fn is not None:
+                out_of = f", which is output 0 of {value.grad_fn.name()},"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {_type_string(value)}{out_of} is at version {value._vc[0]}; expected version "
+                f"{version} instead. Hint: enable anomaly detection to find the operation that failed to "
+                "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+            )
+        return value
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        if self._saved is None:
+            return ()
+        return tuple(self._unpack(k, v, ver) for k, (v, ver) in self._saved.items())
+
+    @property
+    def saved(self):
+        """Saved values by name, for display (raises PyTorch's error once freed)."""
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        if self._saved is None:
+            return {}
+        return {k: self._unpack(k, v, ver) for k, (v, ver) in self._saved.items()}
+
+    def __getattr__(self, attr):
+        if attr.startswith("_saved_"):
+            saved = self.__dict__.get("_saved")
+            key = attr[len("_saved_"):]
+            if saved is not None and key in saved:
+                if self._freed:
+                    raise RuntimeError(FREED_MESSAGE)
+                v, ver = saved[key]
+                return self._unpack(key, v, ver)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def _free(self):
+        if self._saved is not None:
+            self._saved = None
+            self._out = None
+            self._freed = True
+
+    # ---- hooks ----------------------------------------------------------------------------
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = HookDict()
+        h = RemovableHandle(self._hooks)
+        self._hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = HookDict()
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = lambda g, _fn=fn: (lambda r: None if r is None else r[0])(_fn((g,)))
+        return h
+
+    def _tensor_prehook(self, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = HookDict()
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    def apply_backward(self, grad):
+        """Run this node's backward formula; returns one gradient (or None) per input edge."""
+        grads = self.op.backward(self, grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        return grads
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.seq = next(_seq)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class Step:
+    """One executed node of the backward walk."""
+
+    __slots__ = ("index", "node", "grad_output", "grad_inputs")
+
+    def __init__(self, index, node, grad_output, grad_inputs):
+        self.index = index
+        self.node = node
+        self.grad_output = grad_output
+        self.grad_inputs = grad_inputs
+
+    def __repr__(self):
+        return f"Step({self.index}, {self.node.name()})"
+
+
+def _priority(node):
+    # heapq pops the smallest: AccumulateGrad first when ready, then the most recently created node.
+    return (0 if type(node) is AccumulateGrad else 1, -node.seq)
+
+
+def _discover(roots):
+    """Iterative DFS from root nodes: dependency counts and nodes in post-order (inputs first)."""
+    deps = {}
+    order = []
+    seen = set()
+    stack = []
+    for r in roots:
+        if r is not None and id(r) not in seen:
+            seen.add(id(r))
+            stack.append((r, iter(r.next_functions)))
+            while stack:
+                node, it = stack[-1]
+                for child, _ in it:
+                    if child is None:
+                        continue
+                    deps[child] = deps.get(child, 0) + 1
+                    if id(child) not in seen:
+                        seen.add(id(child))
+                        stack.append((child, iter(child.next_functions)))
+                        break
+                else:
+                    stack.pop()
+                    order.append(node)
+    return deps, order
+
+
+def topological_nodes(roots):
+    """All nodes reachable from ``roots`` (tensors or nodes), in the order backward runs them."""
+    nodes = []
+    for r in roots if isinstance(roots, (list, tuple)) else [roots]:
+        n = r if isinstance(r, Node) else (r.grad_fn or (r._accumulator() if r.requires_grad else None))
+        if n is not None:
+            nodes.append(n)
+    deps, _ = _discover(nodes)
+    heap = []
+    pushed = set()
+    for n in nodes:
+        if deps.get(n, 0) == 0 and id(n) not in pushed:
+            pushed.add(id(n))
+            heapq.heappush(heap, (_priority(n), n.seq, n))
+    out = []
+    while heap:
+        *_, node = heapq.heappop(heap)
+        out.append(node)
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            deps[child] -= 1
+            if deps[child] == 0:
+                heapq.heappush(heap, (_priority(child), child.seq, child))
+    return out
+
+
+def _needed(order, targets):
+    """Nodes from which a target node is reachable (order is post-order: inputs first)."""
+    need = set()
+    for node in order:
+        if id(node) in targets or any(c is not None and id(c) in need for c, _ in node.next_functions):
+            need.add(id(node))
+    return need
+
+
+def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True):
+    """The backward walk, as a generator of ``Step``s.
+
+    ``capture``: optional dict {id(node): node} of nodes whose total incoming gradient is recorded
+    (in ``captured``, returned via StopIteration value) instead of, or as well as, being propagated:
+    used by ``autograd.grad`` and ``backward(inputs=...)``. With ``accumulate=False`` leaves' ``.grad``
+    are left alone.
+    """
+    deps, order = _discover(root_nodes)
+    need = _needed(order, capture) if capture is not None else None
+    buffers = {}
+    for n, g in zip(root_nodes, root_grads):
+        if n is None:
+            continue
+        buffers[n] = buffers[n] + g if n in buffers else g
+    heap = []
+    for n in dict.fromkeys(root_nodes):
+        if n is not None and deps.get(n, 0) == 0:
+            heapq.heappush(heap, (_priority(n), n.seq, n))
+    captured = {}
+    index = 0
+    mode = _grad_mode._enabled
+    while heap:
+        *_, node = heapq.heappop(heap)
+        prev_mode = mode[0]
+        mode[0] = create_graph
+        try:
+            grad = buffers.pop(node)
+            if node._pre_hooks:
+                for hook in list(node._pre_hooks.values()):
+                    r = hook(grad)
+                    if r is not None:
+                        grad = r
+            if node._retain is not None:
+                t = node._retain()
+                if t is not None and t.grad_fn is node:
+                    t._grad = grad if t._grad is None else t._grad + grad
+                    if not create_graph:
+                        t._grad = t._grad.detach()
+            if capture is not None and id(node) in capture:
+                captured[id(node)] = grad
+            if type(node) is AccumulateGrad:
+                grad_inputs = ()
+                if accumulate and (capture is None or id(node) in capture):
+                    _accumulate(node.variable, grad, create_graph)
+            elif need is not None and id(node) not in need:
+                grad_inputs = ()
+            else:
+                if node._freed:
+                    raise RuntimeError(FREED_MESSAGE)
+                grads = node.apply_backward(grad)
+                grad_inputs = _fit_to_inputs(node, grads)
+                if node._hooks:
+                    for hook in list(node._hooks.values()):
+                        r = hook(grad_inputs, (grad,))
+                        if r is not None:
+                            grad_inputs = tuple(r)
+                for (child, _), g in zip(node.next_functions, grad_inputs):
+                    if child is None:
+                        continue
+                    if g is not None:
+                        buffers[child] = buffers[child] + g if child in buffers else g
+                    deps[child] -= 1
+                    if deps[child] == 0:
+                        if child in buffers:
+                            heapq.heappush(heap, (_priority(child), child.seq, child))
+                        else:
+                            _skip(child, deps, buffers, heap)
+                if not retain_graph:
+                    node._free()
+        finally:
+            mode[0] = prev_mode
+        yield Step(index, node, grad, grad_inputs)
+        index += 1
+    return captured
+
+
+def _skip(node, deps, buffers, heap):
+    """A node that received no gradient at all: release its dependents (iteratively)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for child, _ in n.next_functions:
+            if child is None:
+                continue
+            deps[child] -= 1
+            if deps[child] == 0:
+                if child in buffers:
+                    heapq.heappush(heap, (_priority(child), child.seq, child))
+                else:
+                    stack.append(child)
+
+
+def _fit_to_inputs(node, grads):
+    """Sum broadcast gradients back to each input's shape and cast to its dtype (done once, here)."""
+    out = []
+    for g, meta, (child, _) in zip(grads, node._in_meta, node.next_functions):
+        if g is None or child is None:
+            out.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(g)
+        shape, dt = meta
+        if g._data.shape != shape:
+            g = g.sum_to_size(shape)
+        if g._data.dtype != dt:
+            g = g.to(dt)
+        out.append(g)
+    return tuple(out)
+
+
+def _accumulate(var, grad, create_graph):
+    """AccumulateGrad: run the leaf's tensor hooks, then add ``grad`` into ``var.grad``."""
+    hooks = var._hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            r = hook(grad)
+            if r is not None:
+                grad = r
+    old = var._grad
+    if old is None:
+        if create_graph:
+            var._grad = grad
+        else:
+            var._grad = Tensor._make(grad._data.copy())
+    elif create_graph or old.requires_grad:
+        var._grad = old + grad
+    else:
+        old._data += grad._data
+    for hook in (var._post_acc_hooks or {}).values():
+        hook(var)
+
+
+# ---- entry points: backward() and autograd.grad() both start here ---------------------------
+def _as_tuple(x):
+    if x is None:
+        return None
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def _roots(tensors, grad_tensors):
+    """Validate outputs and their seed gradients the way PyTorch does; returns (nodes, grads)."""
+    tensors = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) or (None,) * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
+    nodes, seeds = [], []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn\n"
+                "Hint: only tensors computed from a tensor created with requires_grad=True are part of a graph; "
+                "set requires_grad=True on the input (and check the computation did not run under no_grad).")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs\n"
+                                   f"Hint: this output has shape {list(t._data.shape)}; call .sum() (or .mean()) first, "
+                                   "or pass gradient= a tensor of that shape.")
+            if t._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
+            import numpy as np
+            g = Tensor._make(np.ones(t._data.shape, dtype=t._data.dtype))
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
+        elif g._data.shape != t._data.shape:
+            from .._tensor import Size
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and output[{i}] has a "
+                f"shape of {Size(t._data.shape)}.")
+        nodes.append(t.grad_fn if t.grad_fn is not None else t._accumulator())
+        seeds.append(g)
+    return nodes, seeds
+
+
+def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """The backward pass, one ``Step`` per executed node; ``Tensor.backward`` consumes exactly this."""
+    nodes, seeds = _roots(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = None
+    inputs = _as_tuple(inputs)
+    if inputs is not None:
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = {}
+        for t in inputs:
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            n = t.grad_fn if t.grad_fn is not None else t._accumulator()
+            capture[id(n)] = n
+    captured = yield from run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+    if inputs is not None:
+        for t in inputs:
+            if t.grad_fn is not None and id(t.grad_fn) in captured:
+                g = captured[id(t.grad_fn)]
+                t._grad = g if t._grad is None else t._grad + g

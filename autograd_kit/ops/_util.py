@@ -1,0 +1,88 @@
+"""Small helpers shared by the ops: type promotion as PyTorch does it, and argument checks."""
+import numpy as np
+
+from .._dtype import get_default_dtype
+from ..autograd import graph
+
+_BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+def _category(np_dtype):
+    k = np_dtype.kind
+    return _FLOAT if k in "fc" else (_BOOL if k == "b" else _INT)
+
+
+def result_dtype(*operands):
+    """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python numbers, by category."""
+    Tensor = graph.Tensor
+    best_cat = -1
+    groups = ([], [], [])  # python numbers, 0-d tensors, dimensioned tensors
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x._data.dtype
+            prio = 2 if x._data.ndim else 1
+            cat = _category(d)
+        elif isinstance(x, (bool, np.bool_)):
+            d, prio, cat = None, 0, _BOOL
+        elif isinstance(x, (int, np.integer)):
+            d, prio, cat = None, 0, _INT
+        elif isinstance(x, (float, np.floating)):
+            d, prio, cat = None, 0, _FLOAT
+        else:
+            continue
+        best_cat = max(best_cat, cat)
+        groups[prio].append((cat, d))
+    for prio in (2, 1):
+        dts = [d for c, d in groups[prio] if c == best_cat]
+        if dts:
+            return dts[0] if len(dts) == 1 else np.result_type(*dts)
+    if best_cat == _FLOAT:
+        return get_default_dtype().np
+    return np.dtype(np.int64) if best_cat == _INT else np.dtype(np.bool_)
+
+
+def data(x):
+    """The NumPy value of an operand (Tensor or Python number)."""
+    return x._data if isinstance(x, graph.Tensor) else x
+
+
+def shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def broadcast_error(a_shape, b_shape):
+    """PyTorch's broadcast error, plus a hint that names both shapes."""
+    n = max(len(a_shape), len(b_shape))
+    pa = (1,) * (n - len(a_shape)) + tuple(a_shape)
+    pb = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                f"non-singleton dimension {i}\nHint: shapes {shape_str(a_shape)} and {shape_str(b_shape)} "
+                "cannot be broadcast: line them up from the right; each pair of sizes must be equal or one of them 1."
+            )
+    return RuntimeError(f"shapes {shape_str(a_shape)} and {shape_str(b_shape)} cannot be broadcast")
+
+
+def shape_of(x):
+    return x._data.shape if isinstance(x, graph.Tensor) else ()
+
+
+def norm_dim(dim, ndim):
+    """Wrap a possibly negative dim, with PyTorch's IndexError when out of range."""
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def norm_dims(dim, ndim):
+    """dim=None -> all axes; int or tuple -> sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return tuple(range(ndim))
+        return tuple(sorted(norm_dim(d, ndim) for d in dim))
+    return (norm_dim(dim, ndim),)

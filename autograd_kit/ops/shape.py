@@ -1,0 +1,397 @@
+"""Shape ops (views where NumPy gives views), cat/stack, and indexing (get and set)."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import norm_dim, shape_str
+
+Tensor = None  # bound by autograd_kit._tensor
+
+
+def _infer_shape(shape, numel):
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Function):
+    formula = "view(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        d = a._data
+        ctx.shape = d.shape
+        new = _infer_shape(shape, d.size)
+        out = d.view()
+        try:
+            out.shape = new
+        except AttributeError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Reshape(View):
+    backward_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        d = a._data
+        ctx.shape = d.shape
+        return d.reshape(_infer_shape(shape, d.size))
+
+
+class Transpose(Function):
+    formula = "aᵀ"
+    derivatives = ("1 (transposed back)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        n = a._data.ndim
+        d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
+        ctx.dims = (d0, d1)
+        return np.swapaxes(a._data, d0, d1) if n else a._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims) if grad.dim() else grad
+
+
+class T(Transpose):
+    backward_name = "TBackward0"
+
+
+class Permute(Function):
+    formula = "permute(a)"
+    derivatives = ("1 (permuted back)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        n = a._data.ndim
+        if len(dims) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+                f"desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+        dims = tuple(norm_dim(d, n) for d in dims)
+        if len(set(dims)) != n:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(a._data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*ctx.inverse)
+
+
+class Squeeze(Function):
+    backward_name = "SqueezeBackward1"
+    formula = "squeeze(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim=None):
+        d = a._data
+        ctx.shape = d.shape
+        if dim is None:
+            return d.reshape(tuple(s for s in d.shape if s != 1))
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {norm_dim(x, d.ndim) for x in dims}
+        return d.reshape(tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Unsqueeze(Function):
+    formula = "unsqueeze(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        d = a._data
+        dim = norm_dim(dim, d.ndim + 1)
+        ctx.dim = dim
+        return np.expand_dims(d, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
+
+
+class Expand(Function):
+    formula = "expand(a)"
+    derivatives = ("1 (summed over the copies)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, sizes):
+        d = a._data
+        sizes = tuple(int(s) for s in sizes)
+        if len(sizes) < d.ndim:
+            raise RuntimeError(
+                f"expand({_tname(d)}{{{shape_str(d.shape)}}}, size={shape_str(sizes)}): the number of sizes provided "
+                f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({d.ndim})")
+        lead = len(sizes) - d.ndim
+        target = []
+        for i, s in enumerate(sizes):
+            if i < lead:
+                if s < 0:
+                    raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+                target.append(s)
+                continue
+            cur = d.shape[i - lead]
+            if s == -1:
+                s = cur
+            if cur != s and cur != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
+                    f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
+            target.append(s)
+        ctx.shape = d.shape
+        return np.broadcast_to(d, tuple(target))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.shape)
+
+
+def _tname(d):
+    from .._tensor import tensor_type_name
+    from .._dtype import from_numpy_dtype
+    return tensor_type_name(from_numpy_dtype(d.dtype)).split(".")[-1]
+
+
+class Clone(Function):
+    formula = "a"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cat(Function):
+    formula = "cat(a, b, …)"
+    derivatives = ("1 (its slice)",)
+
+    @staticmethod
+    def forward(ctx, *tensors, dim=0):
+        arrays = [t._data for t in tensors]
+        nd = max(a.ndim for a in arrays)
+        if nd == 0:
+            raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+        keep = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or arrays
+        dim = norm_dim(dim, keep[0].ndim)
+        ref = keep[0].shape
+        for i, a in enumerate(keep):
+            if a.ndim != len(ref):
+                raise RuntimeError(
+                    f"Tensors must have same number of dimensions: got {len(ref)} and {a.ndim}")
+            for j, (x, y) in enumerate(zip(ref, a.shape)):
+                if j != dim and x != y:
+                    raise RuntimeError(
+                        f"Sizes of tensors must match except in dimension {dim}. Expected size {x} but got size {y} "
+                        f"for tensor number {arrays.index(a) if False else i} in the list.")
+        ctx.dim = dim
+        ctx.sizes = [a.shape[dim] if a.ndim == len(ref) else 0 for a in arrays]
+        ctx.ndims = [a.ndim for a in arrays]
+        dt = np.result_type(*arrays)
+        return np.concatenate([a.astype(dt, copy=False) for a in keep], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, start = [], 0
+        for size in ctx.sizes:
+            key = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            out.append(grad[key])
+            start += size
+        return tuple(out)
+
+
+class Stack(Function):
+    formula = "stack(a, b, …)"
+    derivatives = ("1 (its slice)",)
+
+    @staticmethod
+    def forward(ctx, *tensors, dim=0):
+        arrays = [t._data for t in tensors]
+        for i, a in enumerate(arrays):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(
+                    f"stack expects each tensor to be equal size, but got {shape_str(arrays[0].shape)} at entry 0 "
+                    f"and {shape_str(a.shape)} at entry {i}")
+        dim = norm_dim(dim, arrays[0].ndim + 1)
+        ctx.dim, ctx.n = dim, len(arrays)
+        return np.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad[(slice(None),) * ctx.dim + (i,)] for i in range(ctx.n))
+
+
+# ---- indexing ----------------------------------------------------------------------------
+
+def normalize_key(key):
+    """Turn a user index into a NumPy index (tensors -> arrays); tell whether it is advanced."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    advanced = False
+    for k in key:
+        if isinstance(k, Tensor):
+            k = k._data
+            if k.ndim == 0 and k.dtype.kind in "iu":
+                k = int(k)
+            else:
+                advanced = True
+        elif isinstance(k, (list,)):
+            k = np.asarray(k)
+            if k.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            advanced = True
+        elif isinstance(k, np.ndarray):
+            advanced = True
+        elif isinstance(k, float):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got float)")
+        if isinstance(k, np.ndarray) and k.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        out.append(k)
+    return tuple(out), advanced
+
+
+def _index_error(e):
+    msg = str(e).replace("axis", "dimension")
+    return IndexError(msg)
+
+
+class Index(Function):
+    """Advanced indexing (integer index tensors, boolean masks): a copy; repeated indices add up."""
+    formula = "a[index]"
+    derivatives = ("1 at the picked places (added up if picked twice)",)
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.key, ctx.shape = key, a._data.shape
+        try:
+            return a._data[key]
+        except IndexError as e:
+            raise _index_error(e) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAddZeros.apply(grad, key=ctx.key, shape=ctx.shape, accumulate=True)
+
+
+class Select(Index):
+    """Basic indexing with integers (and slices): a view."""
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.key, ctx.shape = key, a._data.shape
+        if not any(k is Ellipsis for k in key):
+            key = key + (Ellipsis,)  # keeps a 0-d result a view instead of a NumPy scalar
+        try:
+            return a._data[key]
+        except IndexError as e:
+            raise _index_error(e) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAddZeros.apply(grad, key=ctx.key, shape=ctx.shape, accumulate=False)
+
+
+class Slice(Select):
+    pass
+
+
+class IndexAddZeros(Function):
+    """zeros(shape) with grad put (or added, for repeated indices) at key: the backward of indexing."""
+    backward_name = "IndexPutBackward0"
+    formula = "zeros[index] += a"
+    derivatives = ("a[index]",)
+
+    @staticmethod
+    def forward(ctx, a, key, shape, accumulate):
+        ctx.key = key
+        out = np.zeros(shape, dtype=a._data.dtype)
+        if accumulate:
+            np.add.at(out, key, a._data)
+        else:
+            out[key] = a._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.key]
+
+
+class CopySlices(Function):
+    """base[key] = value, recorded as PyTorch does for an in-place write into part of a tensor."""
+    formula = "a with a[index] = b"
+    derivatives = ("1 outside index, 0 inside", "1 (summed to b's shape)")
+
+    @staticmethod
+    def forward(ctx, base, value, key):
+        ctx.key = key
+        out = base._data.copy()
+        v = value._data if isinstance(value, Tensor) else value
+        try:
+            out[key] = v
+        except IndexError as e:
+            raise _index_error(e) from None
+        except ValueError:
+            target = np.empty(base._data.shape)[key].shape
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {shape_str(np.shape(v))} cannot be broadcast to indexing "
+                f"result of shape {shape_str(target)}") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        gb = CopySlices.apply(grad, 0.0, key=ctx.key) if need[0] else None
+        gv = grad[ctx.key] if need[1] else None
+        return gb, gv
+
+
+def getitem(a, key):
+    key, advanced = normalize_key(key)
+    if advanced:
+        return Index.apply(a, key=key)
+    if all(k is None for k in key):
+        out = a
+        for _ in key:
+            out = out.unsqueeze(0)
+        return out
+    if any(isinstance(k, int) for k in key):
+        return Select.apply(a, key=key)
+    return Slice.apply(a, key=key)
