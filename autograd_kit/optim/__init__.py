@@ -1,0 +1,6 @@
+"""autograd_kit.optim: optimizers, as ``torch.optim``."""
+from .adam import Adam
+from .optimizer import Optimizer
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam"]
