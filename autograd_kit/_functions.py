@@ -161,11 +161,13 @@ def minimum(input, other):
 
 # ---- reductions -----------------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    return R.Sum.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+    op = R.Sum if dim is None else R.SumDim
+    return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
-    return R.Mean.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+    op = R.Mean if dim is None else R.MeanDim
+    return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
 
 
 def _np_dt(dtype):
@@ -233,11 +235,7 @@ def argmin(input, dim=None, keepdim=False):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    dims = norm_dims(dim, input._data.ndim)
-    n = int(np.prod([input._data.shape[i] for i in dims])) if dims else 1
-    mu = input.mean(dim=dims, keepdim=True)
-    sq = (input - mu) ** 2
-    return sq.sum(dim=dims, keepdim=keepdim) / builtins.max(n - correction, 0)
+    return R.Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -385,7 +383,7 @@ def permute(input, dims):
 
 
 def squeeze(input, dim=None):
-    return S.Squeeze.apply(input, dim=dim)
+    return (S.SqueezeAll if dim is None else S.Squeeze).apply(input, dim=dim)
 
 
 def unsqueeze(input, dim):

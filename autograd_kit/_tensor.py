@@ -146,7 +146,7 @@ class Tensor:
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -450,7 +450,10 @@ class Tensor:
         try:
             ufunc(self._data, _d(other), out=self._data, casting="same_kind")
         except TypeError:
-            return self._inplace(lambda s, o: Tensor._make(ufunc(s._data, _d(o))), other)
+            from .ops._util import result_dtype
+            raise RuntimeError(
+                f"result type {_TYPE_NAMES[result_dtype(self, other).name][:-6]} can't be cast to the desired output "
+                f"type {_TYPE_NAMES[self._data.dtype.name][:-6]}") from None
         except ValueError:
             from .ops._util import broadcast_error
             raise broadcast_error(self._data.shape, np.shape(_d(other))) from None
@@ -548,9 +551,7 @@ class Tensor:
         except IndexError as e:
             raise S._index_error(e) from None
         except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(_d(value))))}] cannot be "
-                f"broadcast to indexing result of shape [{', '.join(map(str, self._data[nkey].shape))}]") from None
+            raise S.setitem_shape_error(self._data[nkey].shape, np.shape(_d(value))) from None
         self._vc[0] += 1
 
     def __iadd__(self, other):

@@ -46,7 +46,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. Set "
+                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. Set "
                     f"allow_unused=True if this is the desired behavior.\nHint: input {i} (shape "
                     f"{list(t.shape)}) is not on any path from the outputs.")
             if materialize_grads:

@@ -100,6 +100,8 @@ class Function:
         out = cls.forward(node, *args, **kw)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+        if out.dtype.kind not in "fc":  # integer and bool results are never differentiable
+            return Tensor._make(out)
         if cls.is_view:
             t = Tensor._make(out, True, node, args[0]._vc)
             t._base = args[0]._base if args[0]._base is not None else args[0]

@@ -10,6 +10,7 @@ so it is deterministic and needs no recursion. ``Tensor.backward``, ``autograd.g
 views and the step-through widget all use it.
 """
 import heapq
+import re
 import itertools
 import weakref
 
@@ -103,7 +104,7 @@ class Node:
         if version is not None and value._vc[0] != version:
             out_of = ""
             if value.grad_fn is not None:
-                out_of = f", which is output 0 of {value.grad_fn.name()},"
+                out_of = f", which is output 0 of {re.sub(r'Backward[0-9]+$', '', value.grad_fn.name())},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an inplace "
                 f"operation: {_type_string(value)}{out_of} is at version {value._vc[0]}; expected version "

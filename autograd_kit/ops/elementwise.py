@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
+from .._dtype import get_default_dtype
 from ._util import broadcast_error, data, result_dtype, shape_of
 
 Tensor = None  # bound by autograd_kit._tensor
@@ -91,10 +92,11 @@ class Div(Function):
             out = np.true_divide(data(a), data(b))
         except ValueError:
             raise broadcast_error(shape_of(a), shape_of(b)) from None
+        dt = result_dtype(a, b)
+        if dt.kind != "f":
+            dt = get_default_dtype().np
         out = np.asarray(out)
-        if out.dtype.kind != "f":
-            out = out.astype(result_dtype(a, b, 1.0))
-        return _fix_dtype(out, a, b) if out.dtype == np.float64 else out
+        return out if out.dtype == dt else out.astype(dt)
 
     @staticmethod
     def backward(ctx, grad):
@@ -272,6 +274,7 @@ class Relu(Function):
 
 
 class Clamp(Function):
+    backward_name = "ClampBackward1"
     formula = "clamp(a, min, max)"
     derivatives = ("1 if min ≤ a ≤ max else 0",)
 

@@ -121,7 +121,8 @@ class Bmm(Function):
 
 
 class Matmul(Bmm):
-    """Broadcast batched matmul (≥3-D or mixed ranks); the engine sums batch broadcasting away."""
+    """Batched matmul (≥3-D or mixed ranks); the engine sums batch broadcasting away."""
+    backward_name = "UnsafeViewBackward0"
     formula = "a @ b"
 
 
@@ -150,8 +151,6 @@ def matmul(a, b):
         np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
     except ValueError:
         raise broadcast_error(a._data.shape[:-2], b._data.shape[:-2]) from None
-    if da == 3 and db == 3 and a._data.shape[0] == b._data.shape[0]:
-        return Bmm.apply(a, b)
     return Matmul.apply(a, b)
 
 

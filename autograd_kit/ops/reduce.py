@@ -30,6 +30,10 @@ class Sum(Function):
         return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape)
 
 
+class SumDim(Sum):
+    backward_name = "SumBackward1"
+
+
 class Mean(Function):
     formula = "mean(a)"
     derivatives = ("1/n",)
@@ -49,6 +53,31 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape) / ctx.n
+
+
+class MeanDim(Mean):
+    backward_name = "MeanBackward1"
+
+
+class Var(Function):
+    formula = "Σ(a - mean)² / (n - c)"
+    derivatives = ("2(a - mean)/(n - c)",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        d = a._data
+        dims = norm_dims(dim, d.ndim)
+        n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        ctx.dims, ctx.shape, ctx.keepdim, ctx.denom = dims, d.shape, keepdim, max(n - correction, 0)
+        ctx.save(self=a)
+        return np.var(d, axis=dims, ddof=correction, keepdims=keepdim) if ctx.denom else \
+            np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, dtype=d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        g = grad if ctx.keepdim else grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+        return g * (2.0 / ctx.denom) * (a - a.mean(dim=ctx.dims, keepdim=True))
 
 
 def _torch_name(np_dtype):

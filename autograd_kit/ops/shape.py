@@ -125,6 +125,10 @@ class Squeeze(Function):
         return grad.reshape(ctx.shape)
 
 
+class SqueezeAll(Squeeze):
+    backward_name = "SqueezeBackward0"
+
+
 class Unsqueeze(Function):
     formula = "unsqueeze(a)"
     derivatives = ("1 (reshaped)",)
@@ -355,6 +359,7 @@ class IndexAddZeros(Function):
 
 
 class CopySlices(Function):
+    backward_name = "CopySlices"
     """base[key] = value, recorded as PyTorch does for an in-place write into part of a tensor."""
     formula = "a with a[index] = b"
     derivatives = ("1 outside index, 0 inside", "1 (summed to b's shape)")
@@ -369,10 +374,7 @@ class CopySlices(Function):
         except IndexError as e:
             raise _index_error(e) from None
         except ValueError:
-            target = np.empty(base._data.shape)[key].shape
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {shape_str(np.shape(v))} cannot be broadcast to indexing "
-                f"result of shape {shape_str(target)}") from None
+            raise setitem_shape_error(np.empty(base._data.shape)[key].shape, np.shape(v)) from None
         return out
 
     @staticmethod
@@ -381,6 +383,21 @@ class CopySlices(Function):
         gb = CopySlices.apply(grad, 0.0, key=ctx.key) if need[0] else None
         gv = grad[ctx.key] if need[1] else None
         return gb, gv
+
+
+def setitem_shape_error(target, vshape):
+    """PyTorch's message when a value cannot be broadcast into an indexed region."""
+    n = len(target)
+    if len(vshape) > n:
+        return RuntimeError(f"expand(torch.FloatTensor{{{shape_str(vshape)}}}, size={shape_str(target)}): the number "
+                            f"of sizes provided ({n}) must be greater or equal to the number of dimensions in the tensor ({len(vshape)})")
+    pv = (1,) * (n - len(vshape)) + tuple(vshape)
+    for i in range(n):
+        if pv[i] != target[i] and pv[i] != 1:
+            return RuntimeError(
+                f"The expanded size of the tensor ({target[i]}) must match the existing size ({pv[i]}) at non-singleton "
+                f"dimension {i}.  Target sizes: {shape_str(target)}.  Tensor sizes: {shape_str(vshape)}")
+    return RuntimeError(f"cannot broadcast {shape_str(vshape)} to {shape_str(target)}")
 
 
 def getitem(a, key):
