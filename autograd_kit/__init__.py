@@ -6,6 +6,11 @@
     y.backward()
     x.grad      # tensor(72.)
 """
+import numpy as _np
+
+# PyTorch computes 1/0 = inf and 0/0 = nan silently; so does the kit (no NumPy RuntimeWarnings in class).
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
 from ._dtype import (dtype, float16, half, float32, float, float64, double, uint8, int8, int16, short, int32,
                      int, int64, long, bool, get_default_dtype, set_default_dtype)
 from ._grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,

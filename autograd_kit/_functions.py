@@ -239,7 +239,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return R.Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
 def softmax(input, dim=None, dtype=None):

@@ -80,6 +80,26 @@ class Var(Function):
         return g * (2.0 / ctx.denom) * (a - a.mean(dim=ctx.dims, keepdim=True))
 
 
+class Std(Var):
+    formula = "√var(a)"
+    derivatives = ("(a - mean)/((n - c)·std)",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        out = np.sqrt(Var.forward(ctx, a, dim, correction, keepdim))
+        ctx.save(self=a, result=OUTPUT)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+            out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
+        out = out.masked_fill(out == 0, float("inf"))  # zero spread: gradient 0, as PyTorch
+        return grad * (a - a.mean(dim=ctx.dims, keepdim=True)) / (out * ctx.denom)
+
+
 def _torch_name(np_dtype):
     return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
             "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte", "float16": "Half"}[np_dtype.name]
