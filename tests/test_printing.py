@@ -196,6 +196,17 @@ def test_suffixes_wrap_at_linewidth():
     assert got.endswith(",\n       dtype=torch.float64, grad_fn=<MulBackward0>)")
 
 
+def test_non_contiguous_views_match_torch():
+    # The engine hands over NumPy views (transposes, reversed or strided slices) without copying.
+    base = _rng.standard_normal((4, 6)).astype(np.float32)
+    t = torch.from_numpy(base.copy())
+    assert _ours(base.T) == repr(t.T)
+    assert _ours(base[::2, 1::3]) == repr(t[::2, 1::3])
+    assert _ours(base[:, ::-1]) == repr(torch.flip(t, [1]))
+    big = np.arange(3000, dtype=np.int64).reshape(50, 60)
+    assert _ours(big.T[::-1]) == repr(torch.flip(torch.from_numpy(big).T, [0]))
+
+
 def test_known_strings():
     assert tensor_repr(A(72.0), _dtype.float32, grad_fn_name="AddBackward0") == "tensor(72., grad_fn=<AddBackward0>)"
     assert tensor_repr(A(2.0), _dtype.float32, requires_grad=True) == "tensor(2., requires_grad=True)"
