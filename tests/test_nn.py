@@ -88,8 +88,12 @@ def test_custom_module_repr_with_extra_repr_matches_torch():
 def test_parameter_repr_matches_torch():
     kit = nn.Parameter(ak.tensor([1.0, 2.0]))
     ref = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
-    assert repr(kit) == repr(ref)
+    assert repr(kit) == repr(ref) and str(kit) == str(ref)
     assert repr(kit).startswith("Parameter containing:\ntensor([1., 2.], requires_grad=True)")
+    layer, ref_layer = nn.Linear(2, 1), torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        ref_layer.bias.fill_(layer.bias.item())
+    assert str(layer.bias) == str(ref_layer.bias)
 
 
 # ----- Parameter ---------------------------------------------------------------------------------
@@ -484,7 +488,12 @@ def _loss_cases():
         ("CrossEntropyLoss", {"label_smoothing": 0.1, "weight": CLASS_WEIGHT}, LOGITS,
          PROBS / PROBS.sum(1, keepdims=True)),
         ("CrossEntropyLoss", {}, LOGITS.reshape(2, 4, 3), np.array([[0, 1, 3], [2, 2, 0]])),
+        ("CrossEntropyLoss", {"label_smoothing": 0.1, "weight": CLASS_WEIGHT, "ignore_index": 0},
+         LOGITS.reshape(2, 4, 3), np.array([[0, 1, 3], [2, 2, 0]])),
         ("CrossEntropyLoss", {}, LOGITS[0], np.array(2)),
+        ("CrossEntropyLoss", {"label_smoothing": 0.3}, LOGITS[0], np.array(2)),
+        ("NLLLoss", {"weight": CLASS_WEIGHT}, LOGITS.reshape(2, 4, 3),
+         np.array([[0, 1, 3], [2, 2, 0]])),
         ("NLLLoss", {}, LOGITS, CLASSES),
         ("NLLLoss", {"weight": CLASS_WEIGHT, "ignore_index": 1}, LOGITS, CLASSES),
     ]

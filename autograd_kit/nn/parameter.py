@@ -26,6 +26,8 @@ class Parameter(ak.Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    __str__ = __repr__  # print(param) shows the header too, as in PyTorch
+
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
