@@ -34,7 +34,6 @@ class Size(tuple):
     def __repr__(self):
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
 
-    __str__ = __repr__
 
     def numel(self):
         n = 1
@@ -354,7 +353,6 @@ class Tensor:
         return tensor_repr(self._data, self.dtype, requires_grad=self._requires_grad,
                            grad_fn_name=fn.name() if fn is not None else None)
 
-    __str__ = __repr__
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self._data, self._requires_grad))

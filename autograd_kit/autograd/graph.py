@@ -109,7 +109,7 @@ class Node:
                 "one of the variables needed for gradient computation has been modified by an inplace "
                 f"operation: {_type_string(value)}{out_of} is at version {value._vc[0]}; expected version "
                 f"{version} instead. Hint: enable anomaly detection to find the operation that failed to "
-                "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+                "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
         return value
 

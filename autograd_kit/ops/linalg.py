@@ -137,7 +137,8 @@ def matmul(a, b):
     if da == 2 and db == 1:
         return mv(a, b)
     if da == 1 and db == 2:
-        return mm(a.unsqueeze(0), b).squeeze(0)
+        from .shape import SqueezeMatmul
+        return SqueezeMatmul.apply(mm(a.unsqueeze(0), b), dim=0)
     if da == 2 and db == 2:
         return mm(a, b)
     if da == 1:

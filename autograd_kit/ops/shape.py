@@ -125,6 +125,11 @@ class Squeeze(Function):
         return grad.reshape(ctx.shape)
 
 
+class SqueezeMatmul(Squeeze):
+    """The squeeze matmul does after a vector @ matrix product (PyTorch's name for it)."""
+    backward_name = "SqueezeBackward4"
+
+
 class SqueezeAll(Squeeze):
     backward_name = "SqueezeBackward0"
 
