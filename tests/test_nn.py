@@ -594,3 +594,24 @@ def test_stable_at_plus_minus_1000(fn):
     to.sum().backward()
     assert np.all(np.isfinite(np_of(kx.grad)))
     close(kx.grad, tx.grad)
+
+
+def test_sequential_from_ordered_dict_matches_torch():
+    from collections import OrderedDict
+
+    kit = nn.Sequential(OrderedDict([("fc", nn.Linear(4, 2)), ("act", nn.Sigmoid())]))
+    ref = torch.nn.Sequential(OrderedDict([("fc", torch.nn.Linear(4, 2)),
+                                           ("act", torch.nn.Sigmoid())]))
+    assert repr(kit) == repr(ref)
+    assert list(kit.state_dict()) == list(ref.state_dict()) == ["fc.weight", "fc.bias"]
+    assert isinstance(kit.fc, nn.Linear) and kit[1] is kit.act
+
+
+def test_inplace_relu_and_dropout_return_their_input():
+    x = ak.randn(3, 4, requires_grad=True)
+    h = x * 1
+    assert nn.ReLU(inplace=True)(h) is h and h.grad_fn.name() == "ReluBackward0"
+    h.sum().backward()
+    np.testing.assert_array_equal(np_of(x.grad), (np_of(h) > 0).astype(np.float32))
+    g = x * 1
+    assert nn.Dropout(0.5, inplace=True)(g) is g
