@@ -31,6 +31,7 @@ IDX = torch.tensor([[0, 2], [1, 1]])
 CASES = {
     "Add": (lambda a, b: a + b, [rnd(2, 3), rnd(3)]),
     "Sub": (lambda a, b: torch.sub(a, b, alpha=2), [rnd(2, 3), rnd(2, 1)]),
+    "Rsub": (lambda a: 1 - a, [rnd(3)]),
     "Mul": (lambda a, b: a * b, [rnd(2, 3), rnd(1, 3)]),
     "Div": (lambda a, b: a / b, [rnd(2, 3), rnd(3, low=0.5, high=2)]),
     "Neg": (lambda a: -a, [rnd(4)]),

@@ -44,6 +44,8 @@ r = torch.tensor([1., 2.], dtype=torch.float64) + torch.tensor([1., 2.])
 r = torch.tensor([1, 2]) + torch.tensor(1.5)
 r = 2 ** torch.tensor([1., 2.])
 r = 1 - torch.tensor([1, 2])
+x = torch.tensor([1., 2.], requires_grad=True); r = 1 - x
+x = torch.tensor([1., 2.], requires_grad=True); r = (2.5 - x).grad_fn.next_functions[0][0].name()
 r = torch.tensor([True, False]) + 1
 r = torch.arange(5)
 r = torch.arange(0, 1, 0.25)

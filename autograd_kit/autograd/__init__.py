@@ -1,4 +1,6 @@
 """``autograd_kit.autograd``: backward, grad, gradcheck, and the graph the walk runs on."""
+import collections
+
 import numpy as np
 
 from . import graph
@@ -10,8 +12,8 @@ from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad`` (the walk of ``backward_steps``)."""
-    for _ in backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs):
-        pass
+    # consume the walk without keeping any step alive (so gradients nobody else holds can be kept, not copied)
+    collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -117,11 +117,8 @@ class Function:
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         Tensor = graph.Tensor
-        if cls.is_view:
-            a0 = args[0]
-            t = Tensor._make(out, False, None, a0._vc)
-            t._base = a0._base if a0._base is not None else a0
-            return t
+        if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
+            return Tensor._make(out, False, None, args[0]._vc)
         t = Tensor._make(out)
         if _inference[0]:
             t._inference = True

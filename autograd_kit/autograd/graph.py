@@ -11,6 +11,7 @@ views and the step-through widget all use it.
 """
 import heapq
 import re
+import sys
 import itertools
 import weakref
 
@@ -184,6 +185,9 @@ class AccumulateGrad(Node):
 
     next_functions = ()
 
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # PyTorch's spelling
+
     def __init__(self, variable):
         self.variable = variable
         self.seq = next(_seq)
@@ -324,8 +328,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
             else:
                 if node._freed:
                     raise RuntimeError(FREED_MESSAGE)
-                grads = node.apply_backward(grad)
-                grad_inputs = _fit_to_inputs(node, grads)
+                grad_inputs = _fit_to_inputs(node, node.apply_backward(grad))
                 if node._hooks:
                     for hook in list(node._hooks.values()):
                         r = hook(grad_inputs, (grad,))
@@ -342,6 +345,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                             heapq.heappush(heap, (_priority(child), child.seq, child))
                         else:
                             _skip(child, deps, buffers, heap)
+                g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
                 if not retain_graph:
                     node._free()
         finally:
@@ -385,6 +389,22 @@ def _fit_to_inputs(node, grads):
     return tuple(out)
 
 
+def _exclusively_owned(grad):
+    """True when ``grad``'s memory is referenced by nothing but this gradient (PyTorch 'steals' such a
+    gradient instead of copying it). Counts: the walk's local, our caller's and our own names for it, and
+    getrefcount's argument; any other holder (a kept Step, a hook, a second input) means copy."""
+    arr = grad._data
+    if sys.getrefcount(grad) > 3 or sys.getrefcount(arr) > 3 or not arr.flags.writeable:
+        return False
+    owner = arr.base
+    if owner is None:
+        return True
+    # a transposed-back view (weight gradients come out of mm this way): fine if it spans the whole
+    # owner, is C-contiguous, and the owner has no other view alive
+    return (owner.base is None and arr.flags.c_contiguous and arr.nbytes == owner.nbytes
+            and sys.getrefcount(owner) <= 3)
+
+
 def _accumulate(var, grad, create_graph):
     """AccumulateGrad: run the leaf's tensor hooks, then add ``grad`` into ``var.grad``."""
     hooks = var._hooks
@@ -397,6 +417,8 @@ def _accumulate(var, grad, create_graph):
     if old is None:
         if create_graph:
             var._grad = grad
+        elif _exclusively_owned(grad):
+            var._grad = Tensor._make(grad._data)  # nobody else holds this memory: keep it, no copy
         else:
             var._grad = Tensor._make(grad._data.copy())
     elif create_graph or old.requires_grad:

@@ -63,6 +63,21 @@ class Sub(Function):
         return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
 
 
+class Rsub(Function):
+    """other - a, for a Python number on the left (``1 - x``), as PyTorch records it."""
+    backward_name = "RsubBackward1"
+    formula = "c - a"
+    derivatives = ("-1",)
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return _binary(np.subtract, other, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
 class Mul(Function):
     formula = "a · b"
     derivatives = ("b", "a")

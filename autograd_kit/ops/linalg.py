@@ -65,7 +65,7 @@ class Addmm(Function):
         need = ctx.needs_input_grad
         return (grad if need[0] else None,
                 grad.mm(b.t()) if need[1] else None,
-                a.t().mm(grad) if need[2] else None)
+                grad.t().mm(a).t() if need[2] else None)  # = aᵀ·g, laid out as W (mat2 is usually Wᵀ)
 
 
 class Mv(Function):

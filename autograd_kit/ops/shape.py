@@ -181,7 +181,10 @@ class Expand(Function):
                     f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
             target.append(s)
         ctx.shape = d.shape
-        return np.broadcast_to(d, tuple(target))
+        target = tuple(target)
+        if target == d.shape:
+            return d.view()
+        return np.broadcast_to(d, target)
 
     @staticmethod
     def backward(ctx, grad):
