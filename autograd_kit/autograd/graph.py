@@ -144,7 +144,7 @@ class Node:
 
     def _free(self):
         if self._saved is not None:
-            self._saved = None
+            self._saved = dict.fromkeys(self._saved)  # keep the names, so access says "freed"
             self._out = None
             self._freed = True
 
