@@ -270,3 +270,24 @@ def test_broadcasting_is_undone_for_every_input():
 def test_int_and_bool_results_never_require_grad():
     x = torch.tensor([1.5, -2.0], requires_grad=True)
     assert not (x > 0).requires_grad and not x.long().requires_grad and not x.argmax().requires_grad
+
+
+def test_custom_function_pytorch_style():
+    class Cube(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x ** 2
+
+    x = torch.tensor(2.0, requires_grad=True)
+    y = Cube.apply(x)
+    assert repr(y) == "tensor(8., grad_fn=<CubeBackward>)"
+    y.backward()
+    assert x.grad.item() == 12.0
+    assert torch.autograd.gradcheck(Cube.apply, [torch.tensor([1.5], dtype=torch.float64, requires_grad=True)])
+    assert "Cube" not in torch.autograd.REGISTRY

@@ -43,6 +43,12 @@ class _NoCtx:
     def save(this, /, **named):
         pass
 
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
 
 _NO_CTX = _NoCtx()
 
@@ -56,9 +62,13 @@ class Function:
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        name = cls.backward_name or f"{cls.__name__}Backward0"
+        # a user's own Function (PyTorch style: forward on tensors returns a tensor) is named as
+        # PyTorch names custom functions, and is not part of the kit's op registry
+        cls._user = not cls.__module__.startswith("autograd_kit.")
+        name = cls.backward_name or f"{cls.__name__}Backward{'' if cls._user else '0'}"
         cls._Node = type(name, (graph.Node,), {"op": cls, "__module__": "autograd_kit.autograd.graph"})
-        REGISTRY[cls.__name__] = cls
+        if not cls._user:
+            REGISTRY[cls.__name__] = cls
 
     @staticmethod
     def forward(ctx, *args, **kw):
@@ -97,7 +107,10 @@ class Function:
         node.next_functions = tuple(edges)
         node.needs_input_grad = tuple(needs)
         node._in_meta = meta
-        out = cls.forward(node, *args, **kw)
+        if cls._user:
+            out = cls._user_forward(node, args, kw)
+        else:
+            out = cls.forward(node, *args, **kw)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if out.dtype.kind not in "fc":  # integer and bool results are never differentiable
@@ -112,7 +125,20 @@ class Function:
         return t
 
     @classmethod
+    def _user_forward(cls, ctx, args, kw):
+        """A user's forward runs on tensors without recording, like PyTorch's custom Functions."""
+        prev = _enabled[0]
+        _enabled[0] = False
+        try:
+            out = cls.forward(ctx, *args, **kw)
+        finally:
+            _enabled[0] = prev
+        return out._data if isinstance(out, graph.Tensor) else out
+
+    @classmethod
     def _plain(cls, args, kw):
+        if cls._user:
+            return graph.Tensor._make(np.asarray(cls._user_forward(_NoCtx(), args, kw)))
         out = cls.forward(_NO_CTX, *args, **kw)
         if type(out) is not np.ndarray:
             out = np.asarray(out)

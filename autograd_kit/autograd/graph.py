@@ -114,6 +114,16 @@ class Node:
             )
         return value
 
+    def save_for_backward(self, *tensors):
+        """PyTorch's custom-Function spelling: save tensors by position."""
+        self.save(**{f"tensor_{i}": t for i, t in enumerate(tensors)})
+
+    def mark_non_differentiable(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
     @property
     def saved_tensors(self):
         if self._freed:

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# System packages the full test suite uses: Graphviz's `dot` (graph rendering) and Chromium (the
+# real-browser test). Installed with apt-get when running as root; otherwise says what is missing.
+set -euo pipefail
+need=()
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${need[@]}"
+else
+  echo "note: missing system packages: ${need[*]} (install them with your package manager;" >&2
+  echo "      the browser and system-Graphviz tests need them)" >&2
+fi
