@@ -221,9 +221,10 @@ class Step:
         return f"Step({self.index}, {self.node.name()})"
 
 
-def _priority(node):
-    # heapq pops the smallest: AccumulateGrad first when ready, then the most recently created node.
-    return (0 if type(node) is AccumulateGrad else 1, -node.seq)
+def _key(node):
+    """Heap key (smallest pops first): AccumulateGrad as soon as it is ready, then the most recently
+    created node; seq numbers are unique, so keys never tie and the order is fully deterministic."""
+    return -node.seq - (1 << 62) if type(node) is AccumulateGrad else -node.seq
 
 
 def _discover(roots):
@@ -265,17 +266,17 @@ def topological_nodes(roots):
     for n in nodes:
         if deps.get(n, 0) == 0 and id(n) not in pushed:
             pushed.add(id(n))
-            heapq.heappush(heap, (_priority(n), n.seq, n))
+            heapq.heappush(heap, (_key(n), n))
     out = []
     while heap:
-        *_, node = heapq.heappop(heap)
+        node = heapq.heappop(heap)[1]
         out.append(node)
         for child, _ in node.next_functions:
             if child is None:
                 continue
             deps[child] -= 1
             if deps[child] == 0:
-                heapq.heappush(heap, (_priority(child), child.seq, child))
+                heapq.heappush(heap, (_key(child), child))
     return out
 
 
@@ -306,12 +307,12 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     heap = []
     for n in dict.fromkeys(root_nodes):
         if n is not None and deps.get(n, 0) == 0:
-            heapq.heappush(heap, (_priority(n), n.seq, n))
+            heapq.heappush(heap, (_key(n), n))
     captured = {}
     index = 0
     mode = _grad_mode._enabled
     while heap:
-        *_, node = heapq.heappop(heap)
+        node = heapq.heappop(heap)[1]
         prev_mode = mode[0]
         mode[0] = create_graph
         try:
@@ -352,7 +353,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     deps[child] -= 1
                     if deps[child] == 0:
                         if child in buffers:
-                            heapq.heappush(heap, (_priority(child), child.seq, child))
+                            heapq.heappush(heap, (_key(child), child))
                         else:
                             _skip(child, deps, buffers, heap)
                 g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
@@ -376,7 +377,7 @@ def _skip(node, deps, buffers, heap):
             deps[child] -= 1
             if deps[child] == 0:
                 if child in buffers:
-                    heapq.heappush(heap, (_priority(child), child.seq, child))
+                    heapq.heappush(heap, (_key(child), child))
                 else:
                     stack.append(child)
 
