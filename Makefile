@@ -1,0 +1,21 @@
+# The two commands of README.md: `make lab` opens the course, `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# jupyter refuses to start as root without --allow-root (containers, Binder-like machines)
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test notebooks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+lab: $(BIN)/python
+	$(BIN)/pip install -q -e ".[course]"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: $(BIN)/python
+	bash tools/setup-system.sh
+	$(BIN)/pip install -q -e ".[test]"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
