@@ -291,3 +291,14 @@ def test_custom_function_pytorch_style():
     assert x.grad.item() == 12.0
     assert torch.autograd.gradcheck(Cube.apply, [torch.tensor([1.5], dtype=torch.float64, requires_grad=True)])
     assert "Cube" not in torch.autograd.REGISTRY
+
+
+def test_grad_wrt_intermediate_does_not_run_or_free_the_rest():
+    x = torch.tensor(2.0, requires_grad=True)
+    h = x * x
+    y = h * 3
+    (gh,) = torch.autograd.grad(y, h)
+    assert gh.item() == 3.0
+    assert h.grad_fn._saved_self is x  # h's own node neither ran nor was freed
+    y.backward()
+    assert x.grad.item() == 12.0

@@ -27,6 +27,7 @@ FREED_MESSAGE = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 OUTPUT = object()  # placeholder an op saves in place of its own output (saved without a reference cycle)
+FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
 
 
 class RemovableHandle:
@@ -99,6 +100,8 @@ class Node:
         this._saved = saved
 
     def _unpack(self, name, value, version):
+        if value is FREED:
+            raise RuntimeError(FREED_MESSAGE)
         if value is OUTPUT:
             data, vc, version = self._out
             value = Tensor._make(data, True, self, vc)
@@ -126,8 +129,6 @@ class Node:
 
     @property
     def saved_tensors(self):
-        if self._freed:
-            raise RuntimeError(FREED_MESSAGE)
         if self._saved is None:
             return ()
         return tuple(self._unpack(k, v, ver) for k, (v, ver) in self._saved.items())
@@ -135,8 +136,6 @@ class Node:
     @property
     def saved(self):
         """Saved values by name, for display (raises PyTorch's error once freed)."""
-        if self._freed:
-            raise RuntimeError(FREED_MESSAGE)
         if self._saved is None:
             return {}
         return {k: self._unpack(k, v, ver) for k, (v, ver) in self._saved.items()}
@@ -146,15 +145,16 @@ class Node:
             saved = self.__dict__.get("_saved")
             key = attr[len("_saved_"):]
             if saved is not None and key in saved:
-                if self._freed:
-                    raise RuntimeError(FREED_MESSAGE)
                 v, ver = saved[key]
                 return self._unpack(key, v, ver)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def _free(self):
-        if self._saved is not None:
-            self._saved = dict.fromkeys(self._saved)  # keep the names, so access says "freed"
+        """Release saved tensors (numbers and other attributes stay, as in PyTorch)."""
+        saved = self._saved
+        if saved is not None:
+            self._saved = {k: ((FREED, None) if v is OUTPUT or isinstance(v, Tensor) else (v, ver))
+                           for k, (v, ver) in saved.items()}
             self._out = None
             self._freed = True
 
@@ -280,13 +280,17 @@ def topological_nodes(roots):
     return out
 
 
-def _needed(order, targets):
-    """Nodes from which a target node is reachable (order is post-order: inputs first)."""
-    need = set()
+def _to_execute(order, targets):
+    """Nodes whose backward must run to reach a target: those with a child on a path to a target
+    (order is post-order, inputs first). A target itself runs only if it leads to another target."""
+    leads, run_ = set(), set()
     for node in order:
-        if id(node) in targets or any(c is not None and id(c) in need for c, _ in node.next_functions):
-            need.add(id(node))
-    return need
+        if any(c is not None and id(c) in leads for c, _ in node.next_functions):
+            run_.add(id(node))
+            leads.add(id(node))
+        elif id(node) in targets:
+            leads.add(id(node))
+    return run_
 
 
 def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True):
@@ -298,7 +302,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     are left alone.
     """
     deps, order = _discover(root_nodes)
-    need = _needed(order, capture) if capture is not None else None
+    need = _to_execute(order, capture) if capture is not None else None
     buffers = {}
     for n, g in zip(root_nodes, root_grads):
         if n is None:
@@ -337,9 +341,9 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
             elif need is not None and id(node) not in need:
                 grad_inputs = ()
             else:
-                if node._freed:
-                    raise RuntimeError(FREED_MESSAGE)
-                grad_inputs = _fit_to_inputs(node, node.apply_backward(grad))
+                grads = node.op.backward(node, grad)
+                grad_inputs = _fit_to_inputs(node, grads if type(grads) is tuple else (grads,))
+                grads = None
                 if node._hooks:
                     for hook in list(node._hooks.values()):
                         r = hook(grad_inputs, (grad,))

@@ -81,6 +81,10 @@ def norm_dims(dim, ndim):
     """dim=None -> all axes; int or tuple -> sorted tuple of non-negative axes."""
     if dim is None:
         return tuple(range(ndim))
+    if ndim == 0:  # a 0-d tensor accepts dim 0 or -1 and has nothing to reduce
+        for d in dim if isinstance(dim, (list, tuple)) else (dim,):
+            norm_dim(d, 0)
+        return ()
     if isinstance(dim, (list, tuple)):
         if len(dim) == 0:
             return tuple(range(ndim))
