@@ -442,9 +442,13 @@ class Tensor:
         return self
 
     def _inplace_ufunc(self, ufunc, other):
+        """NumPy's in-place ufunc when nothing is recorded (optimizer updates); None means: record."""
         self._check_inplace()
-        if self._recording((other,)):
+        scaled = type(other) is _Scaled
+        if self._recording((other.value if scaled else other,)):
             return None
+        if scaled:
+            other = _d(other.value) * other.alpha
         try:
             ufunc(self._data, _d(other), out=self._data, casting="same_kind")
         except TypeError:
@@ -459,12 +463,12 @@ class Tensor:
         return self
 
     def add_(self, other, *, alpha=1):
-        if alpha == 1 and self._inplace_ufunc(np.add, other) is not None:
+        if self._inplace_ufunc(np.add, other if alpha == 1 else _Scaled(other, alpha)) is not None:
             return self
         return self._inplace(lambda s, o: s.add(o, alpha=alpha), other)
 
     def sub_(self, other, *, alpha=1):
-        if alpha == 1 and self._inplace_ufunc(np.subtract, other) is not None:
+        if self._inplace_ufunc(np.subtract, other if alpha == 1 else _Scaled(other, alpha)) is not None:
             return self
         return self._inplace(lambda s, o: s.sub(o, alpha=alpha), other)
 
@@ -586,6 +590,14 @@ class Tensor:
             low, high = 0, low
         with _grad_mode.no_grad():
             return self.copy_(_rng().integers(low, high, self._data.shape))
+
+
+class _Scaled:
+    """``alpha * value`` for add_/sub_ (computed only on the unrecorded fast path)."""
+    __slots__ = ("value", "alpha")
+
+    def __init__(self, value, alpha):
+        self.value, self.alpha = value, alpha
 
 
 def _is_device(a):
