@@ -11,6 +11,7 @@ from .ops import elementwise as E, linalg as L, reduce as R, shape as S
 from .ops._util import data as _d, norm_dim
 
 _enabled = _grad_mode._enabled
+_inference = _grad_mode._inference
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
@@ -82,7 +83,7 @@ class Tensor:
         t._acc = None
         t._post_acc_hooks = None
         t.label = None
-        t._inference = False
+        t._inference = _inference[0]
         return t
 
     # ---- attributes -------------------------------------------------------------------

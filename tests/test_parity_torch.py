@@ -163,3 +163,12 @@ def run(mod, code):
 @pytest.mark.parametrize("code", [c for c in CASES.strip("\n").split("\n") if c.strip()] + MULTILINE)
 def test_same_as_pytorch(code):
     assert run(ak, code) == run(real_torch, code)
+
+
+def test_inference_tensors_cannot_be_saved_for_backward():
+    code = """with torch.inference_mode(): x = torch.ones(2)
+w = torch.ones(2, requires_grad=True)
+(w + x).sum().backward()
+r = (w.grad, x.is_inference())
+(w * x).sum().backward()"""
+    assert run(ak, code) == run(real_torch, code)

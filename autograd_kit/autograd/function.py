@@ -145,7 +145,4 @@ class Function:
         Tensor = graph.Tensor
         if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
             return Tensor._make(out, False, None, args[0]._vc)
-        t = Tensor._make(out)
-        if _inference[0]:
-            t._inference = True
-        return t
+        return Tensor._make(out)

@@ -94,6 +94,12 @@ class Node:
             if v is OUTPUT:
                 saved[k] = (OUTPUT, None)
             elif isinstance(v, Tensor):
+                if v._inference:
+                    raise RuntimeError(
+                        "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+                        "inference mode in computation tracked by autograd. To work around this, you can make a "
+                        "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                        "`torch.inference_mode()`.")
                 saved[k] = (v, v._vc[0])
             else:
                 saved[k] = (v, None)
