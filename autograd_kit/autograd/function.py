@@ -27,7 +27,6 @@ from . import graph
 
 REGISTRY = {}
 _enabled = _grad_mode._enabled
-_inference = _grad_mode._inference
 
 
 class _NoGrads:
