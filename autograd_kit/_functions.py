@@ -19,7 +19,10 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "cumsum", "matmul", "mm", "mv", "dot", "bmm", "addmm", "outer", "reshape", "flatten", "transpose",
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack",
            "gather", "split", "chunk", "unbind", "narrow", "masked_fill", "broadcast_to", "broadcast_shapes",
-           "numel", "is_tensor", "is_floating_point", "clone", "detach"]
+           "numel", "is_tensor", "is_floating_point", "clone", "detach", "round", "floor", "ceil", "trunc",
+           "meshgrid", "hstack", "vstack", "column_stack", "unique", "einsum", "pi", "e", "inf", "nan"]
+
+pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
 
 def _t(x):
@@ -160,12 +163,14 @@ def minimum(input, other):
 
 
 # ---- reductions -----------------------------------------------------------------------------
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    dim = axis if dim is None else dim
     op = R.Sum if dim is None else R.SumDim
     return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+    dim = axis if dim is None else dim
     op = R.Mean if dim is None else R.MeanDim
     return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
 
@@ -204,11 +209,13 @@ def _max_min(input, dim, keepdim, other, all_op, dim_op, name):
     return _return_type(name)(node_out, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input, dim=None, keepdim=False, *, other=None, axis=None):
+    dim = axis if dim is None else dim
     return _max_min(input, dim, keepdim, other, R.MaxAll, R.MaxDim, "max")
 
 
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input, dim=None, keepdim=False, *, other=None, axis=None):
+    dim = axis if dim is None else dim
     return _max_min(input, dim, keepdim, other, R.MinAll, R.MinDim, "min")
 
 
@@ -333,6 +340,70 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     vals, idx = sort(input, dim, descending=largest)
     sl = (slice(None),) * norm_dim(dim, input._data.ndim) + (slice(0, k),)
     return _return_type("topk")(vals[sl], idx[sl])
+
+
+def round(input):
+    return E.Round.apply(input)
+
+
+def floor(input):
+    return E.Floor.apply(input)
+
+
+def ceil(input):
+    return E.Ceil.apply(input)
+
+
+def trunc(input):
+    return E.Trunc.apply(input)
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        import warnings
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    shape = [t.numel() for t in tensors]
+    if indexing == "xy" and len(shape) >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        pos = i if indexing == "ij" or len(tensors) < 2 else (1 - i if i < 2 else i)
+        view[pos] = -1
+        out.append(t.reshape(view).expand(*shape))
+    return tuple(out)
+
+
+def hstack(tensors):
+    tensors = list(tensors)
+    return cat(tensors, dim=0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t if t.dim() > 1 else t.unsqueeze(0) for t in tensors], dim=0)
+
+
+def column_stack(tensors):
+    return cat([t.reshape(-1, 1) if t.dim() <= 1 else t for t in tensors], dim=1)
+
+
+def unique(input, sorted=True, return_counts=False):
+    vals, counts = np.unique(input._data, return_counts=True)
+    out = Tensor._make(vals)
+    return (out, Tensor._make(counts.astype(np.int64))) if return_counts else out
+
+
+def einsum(equation, *operands):
+    """einsum as products and sums of the kit's ops is beyond this kit: values only, no gradient."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    if any(o.requires_grad for o in operands):
+        raise NotImplementedError("einsum with gradients is not supported by autograd_kit; use matmul, * and sum")
+    return Tensor._make(np.asarray(np.einsum(equation, *[o._data for o in operands])))
 
 
 def cumsum(input, dim):
@@ -514,7 +585,7 @@ def _install_methods():
                  "var", "std", "softmax", "log_softmax", "logsumexp", "norm", "prod", "all", "any", "mm", "mv", "dot",
                  "bmm", "flatten", "t", "squeeze", "unsqueeze", "gather", "split", "chunk", "unbind", "narrow",
                  "masked_fill", "allclose", "isclose", "equal", "isnan", "isinf", "nonzero", "sort", "topk",
-                 "cumsum", "maximum", "minimum", "outer", "addmm"):
+                 "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))

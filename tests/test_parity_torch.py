@@ -123,6 +123,10 @@ x = torch.tensor([1.,2.,3.], requires_grad=True); r = x.gather(0, torch.tensor([
 x = torch.ones(2, requires_grad=True); r = x.sum(dim=0).grad_fn.name()
 r = torch.tensor([[1.,2.]]).repeat(2, 2)
 r = torch.tensor([3.,1.,2.]).sort()
+x = torch.tensor([1.4, 2.6], requires_grad=True); y = (x.round() * x).sum(); y.backward(); r = (x.round(), x.floor(), x.grad)
+r = torch.meshgrid(torch.arange(3), torch.arange(2), indexing="xy")
+r = torch.tensor([[1., 2.], [3., 4.]]).sum(axis=0)
+r = (torch.hstack([torch.ones(2), torch.zeros(1)]), torch.vstack([torch.ones(2), torch.zeros(2)]))
 x = torch.tensor([1.,2.], requires_grad=True); y=x.exp(); r = y.grad_fn._saved_result
 x = torch.tensor([1.,2.], requires_grad=True); y=x*x; r = y.grad_fn._saved_self
 x = torch.tensor([1.,2.], requires_grad=True); y=(x*x).sum(); y.backward(); r = x.grad.zero_()

@@ -346,6 +346,22 @@ def _dtname(arr):
         from_numpy_dtype(arr.dtype).name, from_numpy_dtype(arr.dtype).name)
 
 
+def _stepwise(name, np_fn):
+    """Piecewise-constant ops (round, floor, ...): their gradient is 0 everywhere, as in PyTorch."""
+    def forward(ctx, a):
+        return np_fn(a._data)
+
+    def backward(ctx, grad):
+        return grad * 0
+
+    return type(name, (Function,), {"formula": f"{name.lower()}(a)", "derivatives": ("0",),
+                                    "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+Round, Floor, Ceil, Trunc = (_stepwise(n, f) for n, f in
+                             (("Round", np.round), ("Floor", np.floor), ("Ceil", np.ceil), ("Trunc", np.trunc)))
+
+
 class Sign(Function):
     formula = "sign(a)"
     derivatives = ("0",)
