@@ -30,6 +30,23 @@ def _t(x):
     return x if isinstance(x, Tensor) else Tensor._make(_as_array(x, _dtype.get_default_dtype()))
 
 
+# ---- one-input ops: each name calls its op ------------------------------------------------------
+def _one_input(op, name):
+    def fn(input):
+        return op.apply(input)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}(input): recorded as {op._Node.__name__}."
+    return fn
+
+
+(neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign, round, floor, ceil, trunc) = (
+    _one_input(op, name) for op, name in (
+        (E.Neg, "neg"), (E.Exp, "exp"), (E.Log, "log"), (E.Sqrt, "sqrt"), (E.Abs, "abs"), (E.Sin, "sin"),
+        (E.Cos, "cos"), (E.Tanh, "tanh"), (E.Sigmoid, "sigmoid"), (E.Relu, "relu"), (E.Sign, "sign"),
+        (E.Round, "round"), (E.Floor, "floor"), (E.Ceil, "ceil"), (E.Trunc, "trunc")))
+negative, absolute = neg, abs
+
+
 # ---- arithmetic ---------------------------------------------------------------------------
 def add(input, other, *, alpha=1):
     return E.Add.apply(_t(input), other, alpha=alpha)
@@ -60,11 +77,7 @@ def div(input, other, *, rounding_mode=None):
 divide = true_divide = div
 
 
-def neg(input):
-    return E.Neg.apply(input)
 
-
-negative = neg
 
 
 def pow(input, exponent):
@@ -75,51 +88,20 @@ def pow(input, exponent):
     return E.PowTensor.apply(input, exponent)
 
 
-def exp(input):
-    return E.Exp.apply(input)
 
-
-def log(input):
-    return E.Log.apply(input)
-
-
-def sqrt(input):
-    return E.Sqrt.apply(input)
 
 
 def rsqrt(input):
     return 1 / E.Sqrt.apply(input)
 
 
-def abs(input):
-    return E.Abs.apply(input)
 
 
-absolute = abs
 
 
-def sin(input):
-    return E.Sin.apply(input)
 
 
-def cos(input):
-    return E.Cos.apply(input)
 
-
-def tanh(input):
-    return E.Tanh.apply(input)
-
-
-def sigmoid(input):
-    return E.Sigmoid.apply(input)
-
-
-def relu(input):
-    return E.Relu.apply(input)
-
-
-def sign(input):
-    return E.Sign.apply(input)
 
 
 def square(input):
@@ -223,20 +205,20 @@ def amax(input, dim=(), keepdim=False):
     return max(input, dim if dim != () else None, keepdim)[0] if dim != () else max(input)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg(np_fn, input, dim, keepdim):
     d = input._data
     if dim is None:
-        r = np.argmax(d)
+        r = np_fn(d)
         return Tensor._make(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
-    return Tensor._make(np.asarray(np.argmax(d, axis=norm_dim(dim, d.ndim), keepdims=keepdim), dtype=np.int64))
+    return Tensor._make(np.asarray(np_fn(d, axis=norm_dim(dim, d.ndim), keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg(np.argmax, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    d = input._data
-    if dim is None:
-        r = np.argmin(d)
-        return Tensor._make(np.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
-    return Tensor._make(np.asarray(np.argmin(d, axis=norm_dim(dim, d.ndim), keepdims=keepdim), dtype=np.int64))
+    return _arg(np.argmin, input, dim, keepdim)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -342,20 +324,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return _return_type("topk")(vals[sl], idx[sl])
 
 
-def round(input):
-    return E.Round.apply(input)
 
 
-def floor(input):
-    return E.Floor.apply(input)
-
-
-def ceil(input):
-    return E.Ceil.apply(input)
-
-
-def trunc(input):
-    return E.Trunc.apply(input)
 
 
 def meshgrid(*tensors, indexing=None):
@@ -401,7 +371,7 @@ def einsum(equation, *operands):
     """einsum as products and sums of the kit's ops is beyond this kit: values only, no gradient."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    if any(o.requires_grad for o in operands):
+    if builtins.any(o.requires_grad for o in operands):
         raise NotImplementedError("einsum with gradients is not supported by autograd_kit; use matmul, * and sum")
     return Tensor._make(np.asarray(np.einsum(equation, *[o._data for o in operands])))
 

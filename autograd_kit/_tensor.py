@@ -68,22 +68,13 @@ class Tensor:
         self._acc = None
         self._post_acc_hooks = None
         self.label = None
-        self._inference = False
+        self._inference = _inference[0]
 
     @classmethod
     def _make(cls, arr, requires_grad=False, grad_fn=None, vc=None):
+        """A Tensor around ``arr`` (no copy): what every op returns."""
         t = object.__new__(Tensor)
-        t._data = arr
-        t._requires_grad = requires_grad
-        t._grad = None
-        t.grad_fn = grad_fn
-        t._vc = vc if vc is not None else [0]
-        t._base = None
-        t._hooks = None
-        t._acc = None
-        t._post_acc_hooks = None
-        t.label = None
-        t._inference = _inference[0]
+        Tensor._init(t, arr, requires_grad, grad_fn, vc)
         return t
 
     # ---- attributes -------------------------------------------------------------------
