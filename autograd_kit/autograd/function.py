@@ -20,6 +20,8 @@ A subclass defines::
 each returned gradient back to its input's shape (broadcasting is undone once, there).
 Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
 """
+import weakref
+
 import numpy as np
 
 from .. import _grad_mode
@@ -93,7 +95,8 @@ class Function:
         edges = []
         needs = []
         meta = []
-        for a in args:
+        consts = None
+        for i, a in enumerate(args):
             if getattr(a, "_requires_grad", False):
                 fn = a.grad_fn
                 edges.append((fn if fn is not None else a._accumulator(), 0))
@@ -103,6 +106,7 @@ class Function:
                 edges.append((None, 0))
                 needs.append(False)
                 meta.append(None)
+                consts = (consts or ()) + ((i, a),)
         node.next_functions = tuple(edges)
         node.needs_input_grad = tuple(needs)
         node._in_meta = meta
@@ -121,6 +125,10 @@ class Function:
             t = Tensor._make(out, True, node)
         if node._saved is not None and any(v is graph.OUTPUT for v, _ in node._saved.values()):
             node._out = (out, t._vc, t._vc[0])
+        # for the views (teaching first): the output's value and tensor, and inputs that are constants
+        node._value = out
+        node._out_ref = weakref.ref(t)
+        node._consts = consts
         return t
 
     @classmethod

@@ -73,6 +73,14 @@ class Node:
     _hooks = None
     _retain = None
     _metadata = None
+    _value = None  # the op's output values, kept for the graph views
+    _out_ref = None  # weak reference to the output tensor (its label, retained grad)
+    _consts = None  # ((input position, value), ...) for inputs that are constants
+
+    @property
+    def output(self):
+        """The output tensor if it is still alive, else None."""
+        return self._out_ref() if self._out_ref is not None else None
 
     def name(self):
         return type(self).__name__

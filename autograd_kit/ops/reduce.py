@@ -27,6 +27,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.dim() == 0 or len(ctx.dims) == 0:
+            return grad.expand(ctx.shape)
         return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape)
 
 

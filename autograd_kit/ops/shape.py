@@ -181,14 +181,26 @@ class Expand(Function):
                     f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
             target.append(s)
         ctx.shape = d.shape
-        target = tuple(target)
-        if target == d.shape:
-            return d.view()
-        return np.broadcast_to(d, target)
+        return broadcast_view(d, tuple(target))
 
     @staticmethod
     def backward(ctx, grad):
         return grad.sum_to_size(ctx.shape)
+
+
+def broadcast_view(d, target):
+    """A read-only view of ``d`` broadcast to ``target`` (zero strides), like np.broadcast_to but
+    without its Python overhead on the common contiguous case."""
+    if target == d.shape:
+        return d.view()
+    if not d.flags.c_contiguous:
+        return np.broadcast_to(d, target)
+    lead = len(target) - d.ndim
+    strides = [0] * lead + [0 if (s == 1 and t != 1) else st
+                            for s, t, st in zip(d.shape, target[lead:], d.strides)]
+    out = np.ndarray(target, d.dtype, buffer=d, strides=strides)
+    out.flags.writeable = False
+    return out
 
 
 def _tname(d):
