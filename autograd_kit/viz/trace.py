@@ -1,0 +1,100 @@
+"""From tensors to a drawable graph: backward nodes in the walk's order, with stable counter ids."""
+import re
+
+import numpy as np
+
+from ..autograd.graph import AccumulateGrad, Node, topological_nodes
+from .._tensor import Tensor
+
+SYMBOLS = {"Add": "+", "Sub": "-", "Rsub": "-", "Mul": "*", "Div": "/", "Neg": "neg", "Pow": "**",
+           "PowTensor": "**", "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@", "Matmul": "@", "Addmm": "addmm"}
+
+
+def op_label(node):
+    """Short op name for a node: '*' for MulBackward0, 'tanh' for TanhBackward0, ..."""
+    op = getattr(node, "op", None)
+    if op is not None and op.__name__ in SYMBOLS:
+        return SYMBOLS[op.__name__]
+    return re.sub(r"Backward\d*$", "", node.name().split("::")[-1]).lower()
+
+
+def summarize(value, max_items=4):
+    """A short, fixed-format text for a value: '2.0000', '[1.0000, 2.0000]', '(64, 10) μ=0.0123'."""
+    if value is None:
+        return "—"
+    arr = np.asarray(value._data if isinstance(value, Tensor) else value)
+    if arr.size == 1:
+        return f"{float(arr.reshape(())):.4f}" if arr.dtype.kind == "f" else str(arr.reshape(()).item())
+    if arr.ndim == 1 and arr.size <= max_items:
+        if arr.dtype.kind == "f":
+            return "[" + ", ".join(f"{v:.4f}" for v in arr.tolist()) + "]"
+        return str(arr.tolist())
+    shape = "(" + ", ".join(str(s) for s in arr.shape) + ")"
+    if arr.size == 0:
+        return shape + " empty"
+    return f"{shape} μ={float(arr.astype(np.float64).mean()):.4f}"
+
+
+def shape_str(shape):
+    return "(" + ", ".join("%d" % s for s in shape) + ")"
+
+
+def roots_of(output):
+    outs = list(output) if isinstance(output, (list, tuple)) else [output]
+    for t in outs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected a tensor (or a list of tensors), got {type(t).__name__}")
+    return outs
+
+
+class Ids:
+    """Counter-based ids ('n0', 'n1', ...) in first-seen order: the same graph gives the same DOT."""
+
+    def __init__(self, prefix="n"):
+        self._ids = {}
+        self.prefix = prefix
+
+    def __call__(self, obj):
+        key = id(obj)
+        if key not in self._ids:
+            self._ids[key] = (f"{self.prefix}{len(self._ids)}", obj)  # keep obj alive: ids stay unique
+        return self._ids[key][0]
+
+
+def graph_nodes(outputs):
+    """Backward nodes reachable from the outputs, in the order backward runs them."""
+    roots = []
+    for t in outputs:
+        if t.grad_fn is not None:
+            roots.append(t.grad_fn)
+        elif t.requires_grad:
+            roots.append(t._accumulator())
+    return topological_nodes(roots) if roots else []
+
+
+def consumers(nodes):
+    count = {}
+    for n in nodes:
+        for c, _ in n.next_functions:
+            if c is not None:
+                count[id(c)] = count.get(id(c), 0) + 1
+    return count
+
+
+def chain_groups(nodes, outputs_fns):
+    """Collapse straight chains (one input, used once) into groups: {id(node): group leader}."""
+    used = consumers(nodes)
+    leader = {}
+    for n in nodes:  # walk order: consumers come before the nodes they use
+        lead = leader.setdefault(id(n), n)
+        kids = [c for c, _ in n.next_functions if c is not None]
+        if isinstance(n, AccumulateGrad) or len(kids) != 1:
+            continue
+        c = kids[0]
+        if not isinstance(c, AccumulateGrad) and used.get(id(c)) == 1 and id(c) not in outputs_fns:
+            leader[id(c)] = lead
+    return leader
+
+
+def is_node(x):
+    return isinstance(x, Node)
