@@ -7,7 +7,7 @@ import sys
 
 HINT = ("No Graphviz renderer found: `pip install graphviz-pure` (no admin rights needed) or install "
         "Graphviz (`apt-get install graphviz`, `brew install graphviz`, `conda install graphviz`).")
-TIMEOUT = 60
+TIMEOUT = 30
 
 
 class RenderError(RuntimeError):

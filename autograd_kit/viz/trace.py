@@ -87,11 +87,12 @@ def chain_groups(nodes, outputs_fns):
     leader = {}
     for n in nodes:  # walk order: consumers come before the nodes they use
         lead = leader.setdefault(id(n), n)
-        kids = [c for c, _ in n.next_functions if c is not None]
+        # leaves hang off the group; what matters is a single op input used only here
+        kids = [c for c, _ in n.next_functions if c is not None and not isinstance(c, AccumulateGrad)]
         if isinstance(n, AccumulateGrad) or len(kids) != 1:
             continue
         c = kids[0]
-        if not isinstance(c, AccumulateGrad) and used.get(id(c)) == 1 and id(c) not in outputs_fns:
+        if used.get(id(c)) == 1 and id(c) not in outputs_fns:
             leader[id(c)] = lead
     return leader
 

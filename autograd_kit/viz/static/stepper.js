@@ -9,7 +9,7 @@ function render({ model, el }) {
     const b = document.createElement("button");
     b.textContent = label; b.title = title; b.className = "ak-btn"; bar.appendChild(b); return b;
   };
-  const reset = mk("⏮ Reset", "Reset"), prev = mk("◀ Previous", "Previous"), play = mk("▶ Play", "Play / Pause"),
+  const reset = mk("↺ Reset", "Reset"), prev = mk("◀ Previous", "Previous"), play = mk("▶ Play", "Play / Pause"),
         next = mk("Next ▶", "Next");
   const slider = document.createElement("input");
   slider.type = "range"; slider.min = 0; slider.className = "ak-slider"; bar.appendChild(slider);
