@@ -19,3 +19,9 @@ test: $(BIN)/python
 	bash tools/setup-system.sh
 	$(BIN)/pip install -q -e ".[test]"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks
+
+notebooks: $(BIN)/python
+	$(BIN)/pip install -q -e ".[course]"
+	$(BIN)/python tools/build_notebooks.py

@@ -54,7 +54,8 @@ with torch.no_grad():
     net[2].bias.copy_(torch.tensor([0.2]))
 inputs = torch.tensor([[1.0, 2.0]])
 loss = (net(inputs) - 1.0).pow(2).mean()
-print("loss:", round(loss.item(), 6))
+print("loss:", round(loss.item(), 6))"""),
+    ("code", """# the order backward will visit the nodes in (the kit's walk, shared with the widget below)
 print([fn.name() for fn in torch.autograd.graph.topological_nodes(loss)][:6])""", ["kit-only"]),
     ("code", """step_backward(loss, params=dict(net.named_parameters()))""", ["kit-only"]),
     ("code", """loss = (net(inputs) - 1.0).pow(2).mean()
