@@ -7,6 +7,7 @@ Each notebook runs top to bottom in a fresh kernel (nbclient) from the notebooks
 is printed (the course's budget is 20 s a notebook on 2 cores).
 """
 import importlib
+import json
 import pathlib
 import pkgutil
 import sys
@@ -47,6 +48,18 @@ def execute(nb):
     return time.perf_counter() - t0
 
 
+def stable_widget_ids(nb, number):
+    """Widget model ids are random uuids: renumber them (same 32-hex form) so a rebuild that changes
+    nothing else leaves the stored notebook unchanged."""
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    if not state:
+        return nb
+    text = json.dumps(nb)
+    for n, old in enumerate(sorted(state, key=text.index), start=1):
+        text = text.replace(old, f"{number:04d}{n:028x}")
+    return nbformat.from_dict(json.loads(text))
+
+
 def main(prefixes):
     NOTEBOOKS.mkdir(exist_ok=True)
     for module in sources():
@@ -54,6 +67,7 @@ def main(prefixes):
             continue
         nb = build(module)
         seconds = execute(nb)
+        nb = stable_widget_ids(nb, int(module.TITLE[:2]))
         for i, cell in enumerate(nb.cells):  # stable cell ids, so rebuilds diff only where something changed
             cell["id"] = f"{module.TITLE[:2]}-{i:02d}"
         path = NOTEBOOKS / f"{module.TITLE}.ipynb"

@@ -34,3 +34,23 @@ def test_fresh_binder_environment_runs_every_notebook(tmp_path):
     run = subprocess.run([str(py), "-c", EXECUTE], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     assert run.stdout.count("ok notebooks/") == len(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))
+
+
+def test_readme_badge_opens_the_course_at_start_here():
+    import re
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"https://mybinder\.org/v2/gh/[^)\s]+", readme)
+    assert links, "README.md has no Binder link"
+    for link in links:
+        path = re.search(r"urlpath=lab/tree/([^&)\s]+)", link).group(1)
+        assert path == "notebooks/00_start_here.ipynb" and (ROOT / path).exists()
+
+
+def test_binder_folder_is_what_repo2docker_reads():
+    files = sorted(p.name for p in (ROOT / "binder").iterdir())
+    assert "requirements.txt" in files and "environment.yml" not in files  # environment.yml would win
+    assert not (ROOT / ".binder").exists()  # both folders is an error for repo2docker
+    reqs = (ROOT / "binder" / "requirements.txt").read_text()
+    assert "torch" not in reqs.replace("autograd", "")
+    assert (ROOT / "binder" / "apt.txt").read_text().split() == ["graphviz"]
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
