@@ -11,7 +11,13 @@ import numpy as np
 
 
 class CheckFailed(AssertionError):
-    """A check that did not pass; the message is the hint."""
+    """A check that did not pass; the message is the hint.
+
+    It is raised (so a grader, this kit's or nbgrader's, sees the cell fail), but Jupyter shows it as one
+    red line with the hint instead of a traceback: IPython uses ``_render_traceback_`` when present."""
+
+    def _render_traceback_(self):
+        return [f"\x1b[31m✘ {self}\x1b[0m"]
 
 
 def _values(x):
@@ -201,6 +207,5 @@ def checker(exercise):
         except Exception as e:  # noqa: BLE001 - the student's code failed inside the check
             raise CheckFailed(f"{question}: your code raised {type(e).__name__}: {e}") from None
         print(f"✔ {question} passed the public checks")
-        return True
 
     return check

@@ -51,7 +51,7 @@ def check_notebook(path):
         print(f"{path}: {problem}")
         return 1
     name = (nb.metadata.get("autograd_kit") or {}).get("exercise", pathlib.Path(path).stem)
-    result = grade_one(path, {name: nb})
+    result = grade_one(path, {name: nb}, watch=())  # the student's own machine: nothing to guard
     print(feedback_text(result).replace("Score:", "Score on the public checks:"))
     return 0
 

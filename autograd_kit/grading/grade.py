@@ -131,12 +131,12 @@ def assemble(source, submission, exercise):
     return cells, notes
 
 
-def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, watch=(), exclude=()):
+def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, watch=None, exclude=()):
     """Grade one submission file. Never raises for a bad submission: problems become feedback lines.
 
     ``watch``: folders the submission must not write to (the class folder, the sources; by default the
-    submission's own folder), less the ``exclude`` folders (the grader's output); a write there is
-    reported in the notes."""
+    submission's own folder; ``()`` watches nothing), less the ``exclude`` folders (the grader's output);
+    a write there is reported in the notes."""
     path = pathlib.Path(path)
     original = path.read_bytes()
     before = hashlib.sha256(original).hexdigest()
@@ -157,7 +157,7 @@ def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOO
         return result
     cells, notes = assemble(source, nb, exercise)
     result["notes"] += notes
-    watch = [pathlib.Path(w) for w in (watch or [path.parent])]
+    watch = [pathlib.Path(w) for w in ([path.parent] if watch is None else watch)]
     exclude = [str(pathlib.Path(e).resolve()) for e in exclude]
     snapshot = {w: _snapshot(w, exclude) for w in watch}
     with tempfile.TemporaryDirectory(prefix="ak-grade-") as tmp:

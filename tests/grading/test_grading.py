@@ -282,3 +282,31 @@ def test_cli_release_and_check(tmp_path):
     done = subprocess.run([str(exe), "check", str(SOURCE / "05_inside_backward.ipynb")], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "Score on the public checks: 5 / 5" in done.stdout
+
+
+def _run_check(exercise, code, question):
+    ns = {}
+    exec(f"import autograd_kit as torch\nfrom autograd_kit.grading import checker\ncheck = checker({exercise!r})\n{code}", ns)
+    exec(f"check({question!r})", ns)
+
+
+def test_check_hints_a_doubled_gradient_in_one_line():
+    from autograd_kit.grading.checks import CheckFailed
+    code = "x = torch.tensor(4.0, requires_grad=True)\nfor _ in range(2):\n    (3 * x**2 + 2 * x).backward()\ngrad_autograd = x.grad"
+    with pytest.raises(CheckFailed, match="twice the expected value: did you forget to zero the gradient") as e:
+        _run_check("02_gradients", code, "q2")
+    lines = e.value._render_traceback_()  # what Jupyter shows instead of a traceback
+    assert len(lines) == 1 and "q2: grad_autograd is twice" in lines[0]
+
+
+def test_check_hints_a_wrong_shape():
+    from autograd_kit.grading.checks import CheckFailed
+    code = "M = torch.arange(12).reshape(3, 4).float()\nrow_means = M.mean(dim=1)"
+    with pytest.raises(CheckFailed, match=r"has shape \(3,\) but it should have shape \(3, 1\)"):
+        _run_check("01_tensor_basics", code, "q4")
+
+
+def test_check_passes_a_right_answer(capsys):
+    _run_check("02_gradients", "x = torch.tensor(4.0, requires_grad=True)\n(3 * x**2 + 2 * x).backward()\n"
+               "grad_autograd = x.grad", "q2")
+    assert "✔ q2 passed the public checks" in capsys.readouterr().out
