@@ -21,6 +21,11 @@ def main(argv=None):
     c = sub.add_parser("check", help="run your notebook and see your score on the public checks")
     c.add_argument("notebook")
     args = ap.parse_args(argv)
+    try:
+        import nbclient, nbformat  # noqa: F401
+    except ImportError as e:
+        print(f"autograd-kit {args.command} needs {e.name}: pip install 'autograd_kit[grading]'", file=sys.stderr)
+        return 2
 
     if args.command == "release":
         from .release import release
