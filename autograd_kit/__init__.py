@@ -15,7 +15,7 @@ from ._dtype import (dtype, float16, half, float32, float, float64, double, uint
                      int, int64, long, bool, get_default_dtype, set_default_dtype)
 from ._grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                          is_inference_mode_enabled)
-from ._tensor import Tensor, Size
+from ._tensor import Tensor, Size, device
 from . import _functions
 from ._functions import *  # noqa: F401,F403
 from ._functions import (abs, all, any, max, min, pow, sum)  # noqa: F811  (shadow builtins on purpose)
@@ -28,7 +28,6 @@ from ._printing import set_printoptions, get_printoptions
 
 FloatTensor = DoubleTensor = LongTensor = Tensor  # accepted in isinstance checks and type() strings only
 __version__ = "0.1.0"
-device = lambda *a, **k: "cpu"  # noqa: E731
 
 
 def is_grad_enabled_():

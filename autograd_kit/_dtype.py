@@ -73,7 +73,7 @@ def to_numpy_dtype(d):
     if isinstance(d, dtype):
         return d.np
     if d is builtins_float:
-        return _default[0].np
+        return float64.np  # dtype=float means float64 in PyTorch, whatever the default dtype
     if d is builtins_int:
         return np.dtype(np.int64)
     if d is builtins_bool:
@@ -91,3 +91,31 @@ def as_dtype(d):
     if d is None or isinstance(d, dtype):
         return d
     return from_numpy_dtype(to_numpy_dtype(d))
+
+
+def check_dtype(d, fname):
+    """A user's ``dtype=`` argument as PyTorch takes it: a torch dtype, or Python's float (float64), int
+    (int64) or bool; anything else (``np.float64``, ``"float64"``) is PyTorch's TypeError."""
+    if d is None or isinstance(d, dtype):
+        return d
+    py = {builtins_float: float64, builtins_int: int64, builtins_bool: bool}
+    if isinstance(d, type) and d in py:
+        return py[d]
+    raise TypeError(f"{fname}(): argument 'dtype' must be torch.dtype, not {py_typename(d)}")
+
+
+def py_typename(x):
+    """The type name PyTorch's argument errors print (``int``, ``Tensor``, ``numpy.float64``)."""
+    t = type(x)
+    if t.__name__ in ("Tensor", "Parameter"):
+        return t.__name__
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def bad_args(fname, args, kwargs):
+    """PyTorch's TypeError for arguments matching none of an overloaded function's signatures."""
+    names = [py_typename(a) for a in args]
+    kws = [f"{k}={py_typename(v)}" for k, v in reversed(list(kwargs.items()))]
+    got = ", ".join(names + kws) if names else "".join(k + ", " for k in kws)
+    return TypeError(f"{fname}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                     f"Hint: see help(torch.{fname}) for the accepted arguments (dtype must be a torch dtype).")

@@ -1,11 +1,12 @@
 """The functional API (``torch.exp(x)``, ``torch.sum(x, dim)``...) and the Tensor methods built on it."""
 import builtins
 import collections
+import types
 
 import numpy as np
 
 from ._tensor import Tensor, _as_array
-from . import _dtype
+from . import _dtype, _grad_mode
 from .ops import elementwise as E, linalg as L, reduce as R, shape as S
 from .ops._util import norm_dim, norm_dims
 
@@ -16,7 +17,8 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "square", "reciprocal", "log1p", "clamp", "clip", "where", "maximum", "minimum", "sum", "mean", "max",
            "min", "amax", "argmax", "argmin", "var", "std", "softmax", "log_softmax", "logsumexp", "norm", "prod",
            "all", "any", "allclose", "isclose", "equal", "isnan", "isinf", "isfinite", "nonzero", "sort", "topk",
-           "cumsum", "matmul", "mm", "mv", "dot", "bmm", "addmm", "outer", "reshape", "flatten", "transpose",
+           "cumsum", "matmul", "amin", "argsort", "flip", "var_mean", "std_mean", "clamp_min", "clamp_max", "select",
+           "index_select", "remainder", "floor_divide", "mm", "mv", "dot", "bmm", "addmm", "outer", "reshape", "flatten", "transpose",
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack",
            "gather", "split", "chunk", "unbind", "narrow", "masked_fill", "broadcast_to", "broadcast_shapes",
            "numel", "is_tensor", "is_floating_point", "clone", "detach", "round", "floor", "ceil", "trunc",
@@ -69,9 +71,22 @@ multiply = mul
 def div(input, other, *, rounding_mode=None):
     if rounding_mode is None:
         return E.Div.apply(_t(input), other)
-    q = np.true_divide(_t(input)._data, other._data if isinstance(other, Tensor) else other)
-    q = np.floor(q) if rounding_mode == "floor" else np.trunc(q)
-    return Tensor._make(q.astype(np.result_type(_t(input)._data, other._data if isinstance(other, Tensor) else other)))
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    return E.DivMode.apply(_t(input), other, rounding_mode=rounding_mode)
+
+
+def floor_divide(input, other):
+    """``a // b``: recorded without a derivative (its backward raises), as in PyTorch."""
+    if isinstance(other, Tensor):
+        return E.FloorDivide.apply(_t(input), other)
+    return E.FloorDivide.apply(_t(input), other=other)
+
+
+def remainder(input, other):
+    if isinstance(other, Tensor):
+        return E.RemainderTensor.apply(_t(input), other)
+    return E.Remainder.apply(input, other=other)
 
 
 divide = true_divide = div
@@ -85,14 +100,14 @@ def pow(input, exponent):
         if isinstance(exponent, Tensor):
             return E.PowTensor.apply(input, exponent)
         return E.Pow.apply(input, exponent=exponent)
-    return E.PowTensor.apply(input, exponent)
+    return E.PowScalarBase.apply(exponent, base=input)
 
 
 
 
 
 def rsqrt(input):
-    return 1 / E.Sqrt.apply(input)
+    return E.Rsqrt.apply(input)
 
 
 
@@ -109,22 +124,36 @@ def square(input):
 
 
 def reciprocal(input):
-    return 1 / input
+    return E.Reciprocal.apply(input)
 
 
 def log1p(input):
-    return E.Log.apply(input + 1)
+    return E.Log1p.apply(input)
 
 
 def clamp(input, min=None, max=None):
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = where(out < min, min, out)
-        if max is not None:
-            out = where(out > max, max, out)
-        return out
+    """Tensor bounds: ClampBackward0 (the bounds get gradients); numbers: ClampBackward1. Mixed, a 0-d
+    tensor counts as a number and any other tensor is PyTorch's TypeError."""
+    bounds = [b for b in (min, max) if b is not None]
+    if bounds and builtins.all(isinstance(b, Tensor) for b in bounds):
+        return E.ClampTensor.apply(input, min, max)
+    if builtins.any(isinstance(b, Tensor) for b in bounds):
+        if builtins.any(isinstance(b, Tensor) and b.dim() for b in bounds):
+            raise TypeError("clamp() received an invalid combination of arguments - got (Tensor, "
+                            + ", ".join("Tensor" if isinstance(b, Tensor) else type(b).__name__ for b in (min, max))
+                            + "), but expected one of:\n"
+                            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
     return E.Clamp.apply(input, min=min, max=max)
+
+
+def clamp_min(input, min):
+    return E.ClampMin.apply(input, min=min)
+
+
+def clamp_max(input, max):
+    return E.ClampMax.apply(input, max=max)
 
 
 clip = clamp
@@ -137,11 +166,18 @@ def where(condition, input=None, other=None):
 
 
 def maximum(input, other):
-    return where(input >= other, input, other)
+    _need_tensor("maximum", other)
+    return E.Maximum.apply(input, other)
 
 
 def minimum(input, other):
-    return where(input <= other, input, other)
+    _need_tensor("minimum", other)
+    return E.Minimum.apply(input, other)
+
+
+def _need_tensor(name, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
 # ---- reductions -----------------------------------------------------------------------------
@@ -202,7 +238,11 @@ def min(input, dim=None, keepdim=False, *, other=None, axis=None):
 
 
 def amax(input, dim=(), keepdim=False):
-    return max(input, dim if dim != () else None, keepdim)[0] if dim != () else max(input)
+    return R.Amax.apply(input, dim=dim, keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return R.Amin.apply(input, dim=dim, keepdim=keepdim)
 
 
 def _arg(np_fn, input, dim, keepdim):
@@ -233,16 +273,38 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return R.Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
 
 
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean); PyTorch records one VarMeanBackward0 node for both, the kit one per output."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return (R.VarMeanVar.apply(input, dim=dim, correction=correction, keepdim=keepdim),
+            R.VarMeanMean.apply(input, dim=dim, keepdim=keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return (R.StdMeanStd.apply(input, dim=dim, correction=correction, keepdim=keepdim),
+            R.StdMeanMean.apply(input, dim=dim, keepdim=keepdim))
+
+
 def softmax(input, dim=None, dtype=None):
+    _need_dim("softmax", dim)
     if dtype is not None:
         input = input.to(dtype)
     return R.Softmax.apply(input, dim=_implicit_dim(input, dim))
 
 
 def log_softmax(input, dim=None, dtype=None):
+    _need_dim("log_softmax", dim)
     if dtype is not None:
         input = input.to(dtype)
     return R.LogSoftmax.apply(input, dim=_implicit_dim(input, dim))
+
+
+def _need_dim(name, dim):
+    if dim is None:  # torch.softmax and Tensor.softmax need dim (nn.functional.softmax infers it)
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
 
 
 def _implicit_dim(input, dim):
@@ -253,23 +315,24 @@ def _implicit_dim(input, dim):
 
 
 def logsumexp(input, dim, keepdim=False):
-    m = input.detach().amax(dim=dim, keepdim=True)
-    m = where(m.abs() == float("inf"), 0.0, m)
-    out = (input - m).exp().sum(dim, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(dim)
+    return R.Logsumexp.apply(input, dim=dim, keepdim=keepdim)
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
-    if p in ("fro", 2):
-        return (input * input).sum(dim, keepdim=keepdim).sqrt()
-    if p == 1:
-        return input.abs().sum(dim, keepdim=keepdim)
-    return (input.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector norms (p a number, or 'fro' = 2), as linalg.vector_norm: LinalgVectorNormBackward0."""
+    if p == "fro":
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm(p={p!r}): only vector norms are supported by autograd_kit")
+    if dtype is not None:
+        input = input.to(dtype)
+    return R.Norm.apply(input, ord=p, dim=dim, keepdim=keepdim)
 
 
-def prod(input, dim=None, keepdim=False):
-    d = input._data
-    return Tensor._make(np.asarray(np.prod(d, axis=dim, keepdims=keepdim)))
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dim is None:
+        return R.Prod.apply(input, dtype=_np_dt(dtype))
+    return R.ProdDim.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
 
 
 def all(input, dim=None, keepdim=False):
@@ -311,17 +374,28 @@ def nonzero(input, *, as_tuple=False):
     return Tensor._make(np.stack(nz, axis=-1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
 
 
-def sort(input, dim=-1, descending=False):
-    d = input._data
-    idx = np.argsort(-d if descending else d, axis=dim, kind="stable")
-    vals = gather(input, dim, Tensor._make(idx))
-    return _return_type("sort")(vals, Tensor._make(idx.astype(np.int64)))
+def _with_indices(name, op, input, **kw):
+    """Run a values op (sort, topk) and return (values, indices); the indices come from its context."""
+    if input.requires_grad and _grad_mode._enabled[0]:
+        vals = op.apply(input, **kw)
+        idx = vals.grad_fn.indices
+    else:
+        ctx = types.SimpleNamespace()
+        vals = Tensor._make(np.asarray(op.forward(ctx, input, **kw)))
+        idx = ctx.indices
+    return _return_type(name)(vals, Tensor._make(np.asarray(idx, dtype=np.int64)))
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    return _with_indices("sort", R.SortStable if stable else R.Sort, input, dim=dim, descending=descending)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    vals, idx = sort(input, dim, descending=largest)
-    sl = (slice(None),) * norm_dim(dim, input._data.ndim) + (slice(0, k),)
-    return _return_type("topk")(vals[sl], idx[sl])
+    return _with_indices("topk", R.Topk, input, k=k, dim=dim, largest=largest)
 
 
 
@@ -362,22 +436,40 @@ def column_stack(tensors):
 
 
 def unique(input, sorted=True, return_counts=False):
-    vals, counts = np.unique(input._data, return_counts=True)
-    out = Tensor._make(vals)
-    return (out, Tensor._make(counts.astype(np.int64))) if return_counts else out
+    ctx = types.SimpleNamespace()
+    out = R.Unique.apply(input) if input.requires_grad and _grad_mode._enabled[0] else None
+    if out is None:
+        out = Tensor._make(R.Unique.forward(ctx, input))
+    counts = (out.grad_fn or ctx).counts
+    return (out, Tensor._make(counts)) if return_counts else out
 
 
 def einsum(equation, *operands):
-    """einsum as products and sums of the kit's ops is beyond this kit: values only, no gradient."""
+    """einsum; its gradient is an einsum of the output gradient with the other operands (PyTorch
+    decomposes it into views and bmm, so its grad_fn names differ: the kit records EinsumBackward0)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
-    if builtins.any(o.requires_grad for o in operands):
-        raise NotImplementedError("einsum with gradients is not supported by autograd_kit; use matmul, * and sum")
-    return Tensor._make(np.asarray(np.einsum(equation, *[o._data for o in operands])))
+    return L.Einsum.apply(*operands, equation=equation)
 
 
-def cumsum(input, dim):
-    return Tensor._make(np.cumsum(input._data, axis=dim))
+def cumsum(input, dim, *, dtype=None):
+    return R.Cumsum.apply(input, dim=dim, dtype=_np_dt(dtype))
+
+
+def flip(input, dims):
+    return S.Flip.apply(input, dims=(dims,) if isinstance(dims, int) else tuple(dims))
+
+
+def select(input, dim, index):
+    d = norm_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input._data.shape)} at dimension {d}")
+    return S.Select.apply(input, dim=d, index=index)
+
+
+def index_select(input, dim, index):
+    return S.IndexSelect.apply(input, dim=dim, index=index)
 
 
 # ---- linear algebra ---------------------------------------------------------------------------
@@ -385,12 +477,12 @@ matmul, mm, mv, dot, bmm, addmm = L.matmul, L.mm, L.mv, L.dot, L.bmm, L.addmm
 
 
 def outer(input, vec2):
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    return input.reshape(-1, 1) * vec2  # as PyTorch records it
 
 
 # ---- shape -------------------------------------------------------------------------------------
 def reshape(input, shape):
-    return S.Reshape.apply(input, shape=tuple(shape))
+    return S.reshape(input, tuple(shape))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -403,7 +495,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s == e:
         return input
     new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
-    return S.Reshape.apply(input, shape=new)
+    return S.reshape(input, new)
 
 
 def transpose(input, dim0, dim1):
@@ -417,7 +509,7 @@ def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
     if input._data.ndim < 2:
-        return input._alias()
+        return S.T1.apply(input)  # a vector's t() is itself, recorded as TBackward0
     return S.T.apply(input, dim0=0, dim1=1)
 
 
@@ -433,10 +525,16 @@ def unsqueeze(input, dim):
     return S.Unsqueeze.apply(input, dim=dim)
 
 
+def _tensor_list(name, tensors):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     return S.Cat.apply(*tensors, dim=dim)
 
 
@@ -444,7 +542,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     return S.Stack.apply(*tensors, dim=dim)
@@ -455,18 +553,23 @@ def gather(input, dim, index):
 
 
 def split(tensor, split_size_or_sections, dim=0):
-    n = tensor.size(dim)
+    """Views (SplitBackward0; SplitWithSizesBackward0 for a list of sizes), one node per piece."""
+    d = norm_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
-        sizes = [split_size_or_sections] * (n // split_size_or_sections)
-        if n % split_size_or_sections:
-            sizes.append(n % split_size_or_sections)
+        step = split_size_or_sections
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if step else [0]
+        op = S.Split
     else:
         sizes = list(split_size_or_sections)
-    d = norm_dim(dim, tensor._data.ndim)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sizes}")
+        op = S.SplitWithSizes
     out, start = [], 0
-    for s in sizes:
-        out.append(tensor[(slice(None),) * d + (slice(start, start + s),)])
-        start += s
+    for size in sizes:
+        out.append(op.apply(tensor, dim=d, start=start, length=size))
+        start += size
     return tuple(out)
 
 
@@ -478,7 +581,7 @@ def chunk(input, chunks, dim=0):
 
 def unbind(input, dim=0):
     d = norm_dim(dim, input._data.ndim)
-    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
+    return tuple(S.Unbind.apply(input, dim=d, index=i) for i in range(input._data.shape[d]))
 
 
 def narrow(input, dim, start, length):
@@ -487,7 +590,9 @@ def narrow(input, dim, start, length):
 
 
 def masked_fill(input, mask, value):
-    return where(mask, value, input)
+    if isinstance(value, Tensor):
+        return E.MaskedFillTensor.apply(input, value, mask=mask)
+    return E.MaskedFill.apply(input, mask=mask, value=value)
 
 
 def broadcast_to(input, size):
@@ -531,13 +636,16 @@ def _install_methods():
     T.__mul__ = T.mul = lambda self, other: E.Mul.apply(self, other)
     T.__rmul__ = lambda self, other: E.Mul.apply(self, other)
     T.__truediv__ = T.div = lambda self, other: E.Div.apply(self, other)
-    T.__rtruediv__ = lambda self, other: E.Div.apply(_scalar_tensor(other, self), self)
-    T.__floordiv__ = lambda self, other: div(self, other, rounding_mode="floor")
-    T.__mod__ = lambda self, other: Tensor._make(np.asarray(np.mod(self._data, other._data if isinstance(other, T) else other)))
+    T.__rtruediv__ = lambda self, other: (E.Mul.apply(E.Reciprocal.apply(self), other) if _is_number(other)
+                                          else E.Div.apply(_scalar_tensor(other, self), self))  # 2/x: reciprocal(x)*2
+    T.__floordiv__ = T.floor_divide = floor_divide
+    T.__mod__ = T.remainder = remainder
+    T.true_divide = lambda self, other: E.Div.apply(self, other)
     T.__neg__ = T.neg = lambda self: E.Neg.apply(self)
     T.__pos__ = lambda self: self
     T.__pow__ = T.pow = lambda self, exponent: pow(self, exponent)
-    T.__rpow__ = lambda self, other: E.PowTensor.apply(_scalar_tensor(other, self), self)
+    T.__rpow__ = lambda self, other: (E.PowScalarBase.apply(self, base=other) if _is_number(other)
+                                      else E.PowTensor.apply(_scalar_tensor(other, self), self))
     T.__matmul__ = T.matmul = lambda self, other: L.matmul(self, other)
     T.__rmatmul__ = lambda self, other: L.matmul(_t(other), self)
     T.__abs__ = T.abs = lambda self: E.Abs.apply(self)
@@ -555,7 +663,8 @@ def _install_methods():
                  "var", "std", "softmax", "log_softmax", "logsumexp", "norm", "prod", "all", "any", "mm", "mv", "dot",
                  "bmm", "flatten", "t", "squeeze", "unsqueeze", "gather", "split", "chunk", "unbind", "narrow",
                  "masked_fill", "allclose", "isclose", "equal", "isnan", "isinf", "nonzero", "sort", "topk",
-                 "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique"):
+                 "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique",
+                 "amin", "argsort", "flip", "clamp_min", "clamp_max", "select", "index_select"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
@@ -573,7 +682,19 @@ def _install_methods():
     T.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: _new(
         self, lambda s, dtype: np.full(s, fill_value, dtype=dtype), (size,), dtype, requires_grad)
     T.new_empty = T.new_zeros
-    T.repeat = lambda self, *sizes: _repeat(self, _shape_args(sizes))
+    T.repeat = lambda self, *sizes: S.Repeat.apply(self, sizes=_shape_args(sizes))
+    T.flip = lambda self, *dims: flip(self, _shape_args(dims))
+    for name, fn in (("sqrt", sqrt), ("exp", exp), ("log", log), ("sin", sin), ("cos", cos), ("tanh", tanh),
+                     ("sigmoid", sigmoid), ("relu", relu), ("abs", abs), ("neg", neg), ("reciprocal", reciprocal),
+                     ("rsqrt", rsqrt), ("log1p", log1p), ("square", square), ("floor", floor), ("ceil", ceil),
+                     ("round", round), ("trunc", trunc), ("sign", sign)):
+        if not hasattr(T, name + "_"):  # in-place unary ops: the op's result written back, as PyTorch
+            setattr(T, name + "_", lambda self, _fn=fn: self._inplace(_fn))
+    T.clamp_min_ = lambda self, min: self._inplace(lambda s: clamp_min(s, min))
+    T.clamp_max_ = lambda self, max: self._inplace(lambda s: clamp_max(s, max))
+    T.t_ = lambda self: _view_inplace(self, t)
+    T.unsqueeze_ = lambda self, dim: _view_inplace(self, lambda s: unsqueeze(s, dim))
+    T.squeeze_ = lambda self, dim=None: _view_inplace(self, lambda s: squeeze(s, dim))
 
 
 def _scalar_tensor(x, like):
@@ -614,32 +735,39 @@ def _view(self, shape):
 
 
 def _new(self, fn, size, dtype, requires_grad):
-    dt = _dtype.to_numpy_dtype(dtype) if dtype is not None else self._data.dtype
+    dtype = _dtype.check_dtype(dtype, {np.zeros: "new_zeros", np.ones: "new_ones"}.get(fn, "new_full"))
+    dt = dtype.np if dtype is not None else self._data.dtype
     t = Tensor._make(fn(_shape_args(size), dtype=dt))
     return t.requires_grad_(requires_grad)
 
 
 def _new_tensor(self, data, dtype, requires_grad):
-    arr = _as_array(data, _dtype.get_default_dtype())
-    if dtype is None and not isinstance(data, (Tensor, np.ndarray)):
-        arr = arr.astype(self._data.dtype) if arr.dtype.kind == self._data.dtype.kind else arr
-    elif dtype is not None:
-        arr = arr.astype(_dtype.to_numpy_dtype(dtype))
+    """PyTorch's ``new_tensor``: the dtype is self's unless given (``tensor([1.]).new_tensor([1, 2])`` is float)."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+                      UserWarning, stacklevel=3)
+    dt = _dtype.check_dtype(dtype, "new_tensor") or self.dtype
+    arr = _as_array(data, dt).astype(dt.np, copy=False)
     return Tensor._make(arr).requires_grad_(requires_grad)
 
 
-def _repeat(self, sizes):
-    x = self
-    nd = len(sizes)
-    if nd < x.dim():
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    x = x.reshape((1,) * (nd - x.dim()) + tuple(x.shape))
-    # repeat = expand a fresh axis before each dim, then merge
-    inter = []
-    for r, s in zip(sizes, x.shape):
-        inter += [r, s]
-    y = x.reshape(tuple(v for s in x.shape for v in (1, s))).expand(*inter)
-    return y.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+def _is_number(x):
+    return isinstance(x, (int, float, bool, np.number, np.bool_))
+
+
+def _view_inplace(self, fn):
+    """t_/unsqueeze_/squeeze_: self takes the view's shape (and, in a graph, its grad_fn)."""
+    self._check_inplace()
+    if self._recording(()):
+        out = fn(Tensor._make(self._data, True, self.grad_fn, self._vc))
+        self.grad_fn = out.grad_fn
+    else:
+        with _grad_mode.no_grad():
+            out = fn(self)
+    self._data = out._data
+    return self
 
 
 _install_methods()

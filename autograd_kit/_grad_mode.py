@@ -75,15 +75,22 @@ class enable_grad(_NoParamMode):
 
 
 class set_grad_enabled(_Mode):
-    """Set recording on or off; takes effect at once, and also works as a context manager."""
+    """Set recording on or off; takes effect at once, and also works as a context manager.
+
+    As a decorator (``@set_grad_enabled(False)``) it only applies inside the function: the call that
+    built it had switched the mode at once, so decorating switches it back, as PyTorch does."""
 
     def __init__(self, mode):
         self._prev = _enabled[0]
         self.mode = bool(mode)
         _enabled[0] = self.mode
 
+    def __call__(self, fn):
+        _enabled[0] = self._prev
+        return super().__call__(fn)
+
     def __enter__(self):
-        pass
+        _enabled[0] = self.mode
 
     def clone(self):
         return self.__class__(self.mode)
@@ -91,6 +98,11 @@ class set_grad_enabled(_Mode):
 
 class inference_mode(_Mode):
     """Like ``no_grad``; tensors made inside are inference tensors (``is_inference()`` is True)."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # bare ``@inference_mode``
 
     def __init__(self, mode=True):
         self.mode = bool(mode)

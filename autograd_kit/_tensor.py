@@ -35,12 +35,64 @@ class Size(tuple):
     def __repr__(self):
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
 
+    # slicing, concatenating and repeating a Size gives a Size, as in PyTorch
+    def __getitem__(self, key):
+        r = tuple.__getitem__(self, key)
+        return Size(r) if isinstance(key, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
 
     def numel(self):
         n = 1
         for s in self:
             n *= s
         return n
+
+
+class device:
+    """``torch.device``: repr ``device(type='cpu')``, str ``cpu``; the kit computes on the CPU only."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif ":" in type:
+            type, i = type.split(":")
+            index = int(i)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: "
+                               f"{type}")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                 "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_CPU = device("cpu")
 
 
 class Tensor:
@@ -107,7 +159,7 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return _CPU
 
     @property
     def is_cuda(self):
@@ -127,9 +179,13 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._inference and not _inference[0]:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -149,7 +205,7 @@ class Tensor:
                 "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
                 "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor "
                 "by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-                "for more informations.", UserWarning, stacklevel=2)
+                "for more information.", UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -157,10 +213,17 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of size "
+                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{dtype_word(value._data.dtype)}' to a tensor with "
+                    f"grad_dtype '{_TYPE_NAMES[self._data.dtype.name][:-6]}'. The gradient must match the tensor's "
+                    "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype attribute with a "
+                    "specific dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "
+                    "tensor and its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
@@ -189,6 +252,15 @@ class Tensor:
     @property
     def T(self):
         n = self._data.ndim
+        if n == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif n > 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+                "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                UserWarning, stacklevel=2)
         return S.Permute.apply(self, dims=tuple(range(n - 1, -1, -1))) if n > 1 else self._alias()
 
     @property
@@ -224,6 +296,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:  # np.asarray(t), plotting, NumPy functions: as PyTorch, detach first
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if dtype is not None:
             return self._data.astype(dtype)
         return self._data
@@ -249,11 +323,22 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def to(self, *args, dtype=None, copy=False, **kw):
+        given = {"dtype": dtype} if dtype is not None else {}
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                kind = (a.split(":")[0] if isinstance(a, str) else a.type)
+                if kind not in _DEVICE_TYPES:
+                    raise RuntimeError(f"Invalid device string: '{a}'")
+                if kind != "cpu":
+                    self.cuda()
             elif a is not None and not isinstance(a, str) and not _is_device(a):
                 dtype = a
+        try:
+            dtype = _dtype.check_dtype(dtype, "to")
+        except TypeError:
+            raise _dtype.bad_args("to", args, {**given, **({"copy": copy} if copy else {}), **kw}) from None
         if dtype is None:
             return self.clone() if copy else self
         np_dt = _dtype.to_numpy_dtype(dtype)
@@ -267,6 +352,10 @@ class Tensor:
         if isinstance(dtype, str):
             name = dtype.split(".")[-1]
             dtype = {v: k for k, v in _TYPE_NAMES.items()}[name]
+        elif not isinstance(dtype, _dtype.dtype):
+            t = dtype if isinstance(dtype, type) else type(dtype)
+            name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+            raise ValueError(f"invalid type: '{name}'")
         return self.to(_dtype.as_dtype(dtype) if not isinstance(dtype, str) else _dtype._NAMES[dtype])
 
     def float(self):
@@ -291,7 +380,7 @@ class Tensor:
         return self
 
     def cuda(self, *a, **k):
-        raise AssertionError("Torch not compiled with CUDA enabled (autograd_kit runs on the CPU with NumPy)")
+        raise AssertionError("Torch not compiled with CUDA enabled\nHint: autograd_kit runs on the CPU, with NumPy.")
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -318,11 +407,16 @@ class Tensor:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -330,7 +424,7 @@ class Tensor:
         return int(self.item())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
 
     __hash__ = object.__hash__
 
@@ -343,7 +437,7 @@ class Tensor:
         from ._printing import tensor_repr
         fn = self.grad_fn
         return tensor_repr(self._data, self.dtype, requires_grad=self._requires_grad,
-                           grad_fn_name=fn.name() if fn is not None else None)
+                           grad_fn_name=type(fn).__name__ if fn is not None else None)
 
 
     def __reduce_ex__(self, proto):
@@ -385,10 +479,12 @@ class Tensor:
         return h
 
     # ---- in place ---------------------------------------------------------------------
-    def _check_inplace(self):
+    def _check_inplace(self, view=False):
+        """``view``: the write goes through a view of self (``x[0] = 1``), as PyTorch words it."""
         if self._requires_grad and _enabled[0]:
             if self.grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+                raise RuntimeError(f"a {'view of a ' if view else ''}leaf Variable that requires grad is being used "
+                                   "in an in-place operation.")
             b = self._base
             if b is not None and b.grad_fn is None and b._requires_grad:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
@@ -449,8 +545,9 @@ class Tensor:
                 f"result type {_TYPE_NAMES[result_dtype(self, other).name][:-6]} can't be cast to the desired output "
                 f"type {_TYPE_NAMES[self._data.dtype.name][:-6]}") from None
         except ValueError:
-            from .ops._util import broadcast_error
-            raise broadcast_error(self._data.shape, np.shape(_d(other))) from None
+            from .ops._util import broadcast_error, inplace_shape_error
+            raise inplace_shape_error(self._data.shape, np.shape(_d(other))) or \
+                broadcast_error(self._data.shape, np.shape(_d(other))) from None
         self._vc[0] += 1
         return self
 
@@ -507,12 +604,19 @@ class Tensor:
         return self._inplace(lambda s, e: s + weight * (e - s), end)
 
     def zero_(self):
-        return self.fill_(0)
+        self._check_inplace()
+        if self._recording(()):
+            return self._inplace(lambda s: _Zero.apply(s))
+        self._data[...] = 0
+        self._vc[0] += 1
+        return self
 
     def fill_(self, value):
         self._check_inplace()
         if self._recording((value,)):
-            return self._inplace(lambda s, v: s * 0 + v, value)
+            if isinstance(value, Tensor):
+                return self._inplace(lambda s, v: _FillTensor.apply(s, v), value)
+            return self._inplace(lambda s: _Fill.apply(s, value=value))
         self._data[...] = _d(value)
         self._vc[0] += 1
         return self
@@ -520,7 +624,7 @@ class Tensor:
     def copy_(self, src, non_blocking=False):
         self._check_inplace()
         if self._recording((src,)):
-            return self._inplace(lambda s, v: s * 0 + v.to(s.dtype), src)
+            return self._inplace(lambda s, v: _Copy.apply(s, v), src if isinstance(src, Tensor) else Tensor(src))
         try:
             np.copyto(self._data, np.broadcast_to(_d(src), self._data.shape), casting="unsafe")
         except ValueError:
@@ -533,7 +637,7 @@ class Tensor:
         return self._inplace(lambda s: s.masked_fill(mask, value))
 
     def __setitem__(self, key, value):
-        self._check_inplace()
+        self._check_inplace(view=True)
         nkey, _ = S.normalize_key(key)
         if isinstance(value, (list, tuple)):
             value = np.asarray(value)
@@ -561,27 +665,30 @@ class Tensor:
         return self.div_(other)
 
     # ---- random fills (in place, under the kit's generator) ---------------------------------
+    def _fill_random(self, op, values):
+        """Write random ``values``; in a graph ``op`` names the node (NormalBackward0), else it is a copy_."""
+        self._check_inplace()
+        if op is not None and self._recording(()):
+            return self._inplace(lambda s: op.apply(s, values=values))
+        return self.copy_(values)
+
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         from ._random import _rng
-        with _grad_mode.no_grad():
-            return self.copy_(_rng().uniform(a, b, self._data.shape))
+        return self._fill_random(_Uniform, _rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         from ._random import _rng
-        with _grad_mode.no_grad():
-            return self.copy_(_rng().normal(mean, std, self._data.shape))
+        return self._fill_random(_Normal, _rng(generator).normal(mean, std, self._data.shape))
 
     def bernoulli_(self, p=0.5, *, generator=None):
         from ._random import _rng
-        with _grad_mode.no_grad():
-            return self.copy_(_rng().random(self._data.shape) < p)
+        return self._fill_random(None, _rng(generator).random(self._data.shape) < p)
 
     def random_(self, low=0, high=None, *, generator=None):
         from ._random import _rng
         if high is None:
             low, high = 0, low
-        with _grad_mode.no_grad():
-            return self.copy_(_rng().integers(low, high, self._data.shape))
+        return self._fill_random(None, _rng(generator).integers(low, high, self._data.shape))
 
 
 class _Scaled:
@@ -611,12 +718,99 @@ class _ToCopy(_Function):
 
     @staticmethod
     def forward(ctx, a, dtype):
-        ctx.dtype = a._data.dtype
+        ctx.dtype = a.dtype
         return a._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.to(ctx.dtype)
+
+
+def _zeros(grad):
+    return Tensor._make(np.zeros_like(grad._data))
+
+
+class _Zero(_Function):
+    """``x.zero_()`` on a tensor in a graph (ZeroBackward0): no gradient flows to the old values."""
+    formula = "0"
+    derivatives = ("0",)
+    backward_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.zeros_like(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class _Fill(_Function):
+    """``x.fill_(number)`` (FillBackward2)."""
+    formula = "value"
+    derivatives = ("0",)
+    backward_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full_like(a._data, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class _FillTensor(_Function):
+    """``x.fill_(0-d tensor)`` (FillBackward3): the gradient of every element goes to the value."""
+    formula = "b"
+    derivatives = ("0", "1")
+    backward_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.full_like(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad), grad
+
+
+class _Copy(_Function):
+    """``x.copy_(src)`` (CopyBackwards); also what a leaf's ``.grad`` records under create_graph=True."""
+    formula = "b"
+    derivatives = ("0", "1")
+    backward_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.broadcast_to(b._data, a._data.shape).astype(a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad), grad
+
+
+_Copy._Node.name = lambda self: "torch::autograd::CopyBackwards"  # a C++ node in PyTorch, named so
+
+
+class _Normal(_Function):
+    """``x.normal_()`` on a tensor in a graph: new values, zero gradient (NormalBackward0)."""
+    formula = "random"
+    derivatives = ("0",)
+    backward_name = "NormalBackward0"
+
+    @staticmethod
+    def forward(ctx, a, values):
+        return np.asarray(values).astype(a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _zeros(grad)
+
+
+class _Uniform(_Normal):
+    """``x.uniform_()`` on a tensor in a graph (UniformBackward0)."""
+    backward_name = "UniformBackward0"
 
 
 def _as_array(data, default_float):
@@ -628,14 +822,17 @@ def _as_array(data, default_float):
         _dtype.from_numpy_dtype(arr.dtype)
         return arr.copy()
     if isinstance(data, (list, tuple)) and _has_tensor(data):
-        data = _untensor(data)
-    arr = np.array(data)
+        data = _untensor(data, [False])
+    try:
+        arr = np.array(data)
+    except (ValueError, TypeError):
+        raise _data_error(data) from None
+    if arr.dtype.kind in "OUS" or arr.dtype == np.uint64:
+        raise _data_error(data)
     if arr.dtype == np.float64 and not isinstance(data, np.floating):
         arr = arr.astype(default_float.np)
     elif arr.dtype.kind in "iu":
         arr = arr.astype(np.int64)
-    elif arr.dtype.kind in "OUS":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     return arr
 
 
@@ -643,8 +840,69 @@ def _has_tensor(x):
     return any(isinstance(e, Tensor) or (isinstance(e, (list, tuple)) and _has_tensor(e)) for e in x)
 
 
-def _untensor(x):
-    return [e._data.tolist() if isinstance(e, Tensor) else (_untensor(e) if isinstance(e, (list, tuple)) else e) for e in x]
+def _untensor(x, warned):
+    """Nested lists holding one-element tensors -> their Python numbers (PyTorch reads each with item())."""
+    out = []
+    for e in x:
+        if isinstance(e, Tensor):
+            if e._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            if e._requires_grad and not warned[0]:
+                warned[0] = True
+                warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                              "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=4)
+            e = e._data.reshape(()).item()
+        elif isinstance(e, (list, tuple)):
+            e = _untensor(e, warned)
+        out.append(e)
+    return out
+
+
+def _data_error(data):
+    """PyTorch's error for data that is not a (rectangular, numeric) nested sequence: it reads the shape
+    along the first elements, then infers the dtype from every element, then checks each sequence."""
+    if isinstance(data, str):
+        return TypeError("new(): invalid data type 'str'")
+    sizes, seq = [], data
+    while isinstance(seq, (list, tuple, str)):
+        if isinstance(seq, str):
+            return ValueError("too many dimensions 'str'")
+        sizes.append(len(seq))
+        if not seq:
+            break
+        seq = seq[0]
+    is_float, stack = False, [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, str):
+            return TypeError("new(): invalid data type 'str'")
+        elif isinstance(x, (float, np.floating)):
+            is_float = True
+        elif not isinstance(x, (numbers.Number, np.generic)):
+            return RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+    def check(x, dim):
+        if dim == len(sizes):
+            if isinstance(x, (list, tuple)):
+                name = type(x).__name__
+                return TypeError(f"must be real number, not {name}" if is_float else
+                                 f"'{name}' object cannot be interpreted as an integer")
+            if not is_float and isinstance(x, numbers.Integral) and not -2 ** 63 <= x < 2 ** 63:
+                return ValueError("Overflow when unpacking long long")
+            return None
+        if not isinstance(x, (list, tuple)):
+            return TypeError("not a sequence")
+        if len(x) != sizes[dim]:
+            return ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(x)})")
+        for e in x:
+            err = check(e, dim + 1)
+            if err is not None:
+                return err
+        return None
+
+    return check(data, 0) or TypeError(f"new(): invalid data type '{type(data).__name__}'")
 
 
 graph.Tensor = Tensor

@@ -297,7 +297,7 @@ def test_grad_wrt_intermediate_does_not_run_or_free_the_rest():
     x = torch.tensor(2.0, requires_grad=True)
     h = x * x
     y = h * 3
-    (gh,) = torch.autograd.grad(y, h)
+    (gh,) = torch.autograd.grad(y, h, retain_graph=True)  # y's node saved the 3 (as PyTorch): keep it
     assert gh.item() == 3.0
     assert h.grad_fn._saved_self is x  # h's own node neither ran nor was freed
     y.backward()

@@ -1,5 +1,6 @@
 """``autograd_kit.autograd``: backward, grad, gradcheck, and the graph the walk runs on."""
 import collections
+import warnings
 
 import numpy as np
 
@@ -10,8 +11,19 @@ from .._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 
+CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak.")
+_cycle_warned = [False]
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad`` (the walk of ``backward_steps``)."""
+    if create_graph and not _cycle_warned[0]:  # once per process, as PyTorch
+        _cycle_warned[0] = True
+        warnings.warn(CYCLE_WARNING, UserWarning, stacklevel=3)
     # consume the walk without keeping any step alive (so gradients nobody else holds can be kept, not copied)
     collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
 
@@ -21,6 +33,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
     single = not isinstance(inputs, (tuple, list))
     inputs = (inputs,) if single else tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and allow_unused is False:

@@ -60,6 +60,7 @@ class Function:
     is_view = False  # output shares memory and version counter with input 0
     differentiable = True
     backward_name = None  # default: f"{cls.__name__}Backward0"
+    registered = True  # False only for an op PyTorch records without a derivative (its backward raises)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -67,8 +68,11 @@ class Function:
         # PyTorch names custom functions, and is not part of the kit's op registry
         cls._user = not cls.__module__.startswith("autograd_kit.")
         name = cls.backward_name or f"{cls.__name__}Backward{'' if cls._user else '0'}"
-        cls._Node = type(name, (graph.Node,), {"op": cls, "__module__": "autograd_kit.autograd.graph"})
-        if not cls._user:
+        attrs = {"op": cls, "__module__": "autograd_kit.autograd.graph"}
+        if "::" in name:  # "torch::autograd::NotImplemented": the class is "NotImplemented", as in PyTorch
+            attrs["name"] = lambda self, _full=name: _full
+        cls._Node = type(name.rsplit("::", 1)[-1], (graph.Node,), attrs)
+        if not cls._user and cls.__dict__.get("registered", True):
             REGISTRY[cls.__name__] = cls
 
     @staticmethod

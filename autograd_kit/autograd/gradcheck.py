@@ -1,10 +1,16 @@
 """gradcheck: compare the engine's gradients with finite differences (PyTorch's defaults, float64)."""
+import warnings
+
 import numpy as np
 
 
 
 class GradcheckError(RuntimeError):
     pass
+
+
+_NO_INPUT = ("gradcheck expects at least one input tensor to require gradient, but none of them have "
+             "requires_grad=True.")
 
 
 def _outputs(fn, inputs):
@@ -47,6 +53,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True if analytical and numerical Jacobians agree for every input that requires grad."""
     from .._tensor import Tensor
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        raise ValueError(_NO_INPUT)
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor) and x.requires_grad and x._data.dtype != np.float64:
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating point "
+                          "or complex. ", UserWarning, stacklevel=2)
     outs = _outputs(func, inputs)
     for oi, out in enumerate(outs):
         if not isinstance(out, Tensor) or not out.requires_grad:
@@ -58,6 +71,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             ana = _analytical_jacobian(func, inputs, i, oi)
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
                 if raise_exception:
+                    num, ana = (Tensor._make(m.astype(x._data.dtype)) for m in (num, ana))  # printed as PyTorch does
                     raise GradcheckError(
                         f"Jacobian mismatch for output {oi} with respect to input {i},\n"
                         f"numerical:{num}\nanalytical:{ana}\n")
@@ -71,6 +85,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     from . import grad as _grad
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    if not diff:
+        raise ValueError(_NO_INPUT)
     rng = np.random.default_rng(0)
 
     def first(*xs):
@@ -82,4 +98,4 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     outs = _outputs(func, inputs)
     rng_fixed = [rng.standard_normal(o._data.shape) .astype(o._data.dtype) for o in outs]
-    return gradcheck(first, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception) if diff else True
+    return gradcheck(first, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

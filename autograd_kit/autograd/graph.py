@@ -15,7 +15,9 @@ import sys
 import itertools
 import weakref
 
-from .. import _grad_mode
+import numpy as np
+
+from .. import _dtype, _grad_mode
 
 _seq = itertools.count()
 Tensor = None  # set by autograd_kit._tensor (avoids an import cycle)
@@ -400,8 +402,33 @@ def _skip(node, deps, buffers, heap):
                     stack.append(child)
 
 
+def _check_user_grads(node, grads):
+    """A custom Function's backward must return one gradient per forward input, each of a shape the
+    input's shape broadcasts to (PyTorch's checks and words)."""
+    n = len(node.next_functions)
+    if len(grads) > n and all(g is None for g in grads[n:]):
+        grads = grads[:n]
+    if len(grads) != n:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
+                           f"got {len(grads)})")
+    for i, (g, meta) in enumerate(zip(grads, node._in_meta)):
+        if g is None or meta is None:
+            continue
+        gshape = tuple(getattr(g, "shape", ()))
+        try:
+            ok = tuple(np.broadcast_shapes(meta[0], gshape)) == gshape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(gshape)} but expected shape compatible with {list(meta[0])}")
+    return grads
+
+
 def _fit_to_inputs(node, grads):
     """Sum broadcast gradients back to each input's shape and cast to its dtype (done once, here)."""
+    if node.op._user:
+        grads = _check_user_grads(node, grads)
     out = []
     for g, meta, (child, _) in zip(grads, node._in_meta, node.next_functions):
         if g is None or child is None:
@@ -413,7 +440,7 @@ def _fit_to_inputs(node, grads):
         if g._data.shape != shape:
             g = g.sum_to_size(shape)
         if g._data.dtype != dt:
-            g = g.to(dt)
+            g = g.to(_dtype.from_numpy_dtype(dt))
         out.append(g)
     return tuple(out)
 
@@ -445,7 +472,7 @@ def _accumulate(var, grad, create_graph):
     old = var._grad
     if old is None:
         if create_graph:
-            var._grad = grad
+            var._grad = _copy_for_grad(grad) if grad._requires_grad else grad
         elif _exclusively_owned(grad):
             var._grad = Tensor._make(grad._data)  # nobody else holds this memory: keep it, no copy
         else:
@@ -456,6 +483,12 @@ def _accumulate(var, grad, create_graph):
         old._data += grad._data
     for hook in (var._post_acc_hooks or {}).values():
         hook(var)
+
+
+def _copy_for_grad(grad):
+    """Under create_graph=True a leaf's new ``.grad`` is a copy recorded in the graph (CopyBackwards)."""
+    from .._tensor import _Copy
+    return _Copy.apply(Tensor._make(np.empty_like(grad._data)), grad)
 
 
 # ---- entry points: backward() and autograd.grad() both start here ---------------------------
@@ -469,6 +502,9 @@ def _roots(tensors, grad_tensors):
     """Validate outputs and their seed gradients the way PyTorch does; returns (nodes, grads)."""
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) or (None,) * len(tensors)
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     if len(grads) != len(tensors):
         raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
     nodes, seeds = [], []
@@ -485,10 +521,7 @@ def _roots(tensors, grad_tensors):
                                    "or pass gradient= a tensor of that shape.")
             if t._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
-            import numpy as np
             g = Tensor._make(np.ones(t._data.shape, dtype=t._data.dtype))
-        elif not isinstance(g, Tensor):
-            raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
             from .._tensor import Size
             raise RuntimeError(
@@ -508,7 +541,7 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
     inputs = _as_tuple(inputs)
     if inputs is not None:
         if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         capture = {}
         for t in inputs:
             if not t._requires_grad:

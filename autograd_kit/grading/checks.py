@@ -34,7 +34,7 @@ def expect_close(name, value, expected, *, rtol=1e-4, atol=1e-5):
         got = _values(value)
     except (TypeError, ValueError):
         raise CheckFailed(f"{name} should be a number or a tensor, not {type(value).__name__}") from None
-    want = np.asarray(expected, dtype=np.float64)
+    want = _values(expected)
     if got.shape != want.shape and got.size != want.size:
         raise CheckFailed(f"your {name} has shape {tuple(got.shape)} but it should have shape {tuple(want.shape)}")
     if got.shape != want.shape:

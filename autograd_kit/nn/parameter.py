@@ -12,6 +12,8 @@ class Parameter(ak.Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = ak.empty(0)
+        if requires_grad and not data.dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         make_subclass = getattr(ak.Tensor, "_make_subclass", None)
         if make_subclass is not None:
             return make_subclass(cls, data, requires_grad)

@@ -65,6 +65,15 @@ def broadcast_error(a_shape, b_shape):
     return RuntimeError(f"shapes {shape_str(a_shape)} and {shape_str(b_shape)} cannot be broadcast")
 
 
+def inplace_shape_error(out_shape, other_shape):
+    """In-place ops cannot grow self: PyTorch's error when the broadcast shape is not self's (else None)."""
+    try:
+        full = np.broadcast_shapes(out_shape, other_shape)
+    except ValueError:
+        return None
+    return RuntimeError(f"output with shape {shape_str(out_shape)} doesn't match the broadcast shape {shape_str(full)}")
+
+
 def shape_of(x):
     return x._data.shape if isinstance(x, graph.Tensor) else ()
 
@@ -90,3 +99,35 @@ def norm_dims(dim, ndim):
             return tuple(range(ndim))
         return tuple(sorted(norm_dim(d, ndim) for d in dim))
     return (norm_dim(dim, ndim),)
+
+
+# ---- arange / linspace values as PyTorch's CPU kernels compute them (AVX2 lanes, 2 vectors a step) ----
+
+def _lanes(dt):
+    return 32 // dt.itemsize
+
+
+def arange_values(start, step, n, dt):
+    """start + i*step in double, but each 8-lane (float32) block starts from a value rounded to dt, and
+    the tail after the last 2-vector block is computed element by element: PyTorch's exact results."""
+    i = np.arange(n)
+    lanes = _lanes(dt)
+    base = (i // lanes) * lanes
+    block = (start + step * base).astype(dt).astype(np.float64) + step * (i - base)
+    single = start + step * i
+    return np.where(i < (n // (2 * lanes)) * 2 * lanes, block, single).astype(dt)
+
+
+def linspace_values(start, end, steps, dt):
+    """PyTorch's float linspace: step in dt, start + step*i up to halfway and end - step*(steps-1-i)
+    after it, each a fused multiply-add (emulated in a wider type) rounded once to dt."""
+    T = dt.type
+    start, end = T(start), T(end)
+    if steps == 1:
+        return np.array([start], dt)
+    step = (end - start) / T(steps - 1)
+    wide = np.float64 if dt.itemsize < 8 else np.longdouble
+    i = np.arange(steps)
+    up = wide(step) * i + wide(start)
+    down = wide(end) - wide(step) * (steps - 1 - i)
+    return np.where(i < steps // 2, up, down).astype(dt)

@@ -1,4 +1,5 @@
-"""Reductions (sum, mean, max, min), softmax and log_softmax, and the engine's sum_to_size."""
+"""Reductions (sum, mean, max, min, prod, amax, logsumexp, norm), cumsum, sort/topk, softmax and log_softmax,
+and the engine's sum_to_size."""
 import numpy as np
 
 from ..autograd.function import Function
@@ -50,6 +51,8 @@ class Mean(Function):
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         ctx.n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
+            return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
         return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
@@ -225,10 +228,14 @@ class ScatterAddZeros(Function):
 
 
 def _softmax_np(x, dim):
+    # PyTorch's kernel: e = exp(x - max), then e * (1 / sum); float32 exp rounded once from float64
     m = np.max(x, axis=dim, keepdims=True)
-    e = np.exp(x - m)
-    e /= np.sum(e, axis=dim, keepdims=True)
-    return e
+    e = _exp(x - m)
+    return e * (1 / np.sum(e, axis=dim, keepdims=True))
+
+
+def _exp(x):
+    return np.exp(x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.exp(x)
 
 
 class Softmax(Function):
@@ -275,3 +282,280 @@ class LogSoftmax(Function):
         if out.dim() == 0:
             return grad * 0
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+
+
+# ---- products, cumulative sums, amax/amin, logsumexp, norm, sort/topk ---------------------------
+
+def _unsqueeze_to(t, shape, dims, keepdim):
+    """A reduced result (or its gradient) reshaped so it broadcasts against the input again."""
+    return t if keepdim or not len(shape) else t.reshape(_kept_shape(shape, dims))
+
+
+class Prod(Function):
+    """prod() over all elements (ProdBackward0); zeros handled as PyTorch does (product of the others)."""
+    backward_name = "ProdBackward0"
+    formula = "Π a"
+    derivatives = ("Π of the others",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        d = a._data
+        if dtype is None and d.dtype.kind in "biu":
+            dtype = np.int64
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim, ctx.whole = dims, keepdim, dim is None
+        ctx.save(self=a, result=OUTPUT)
+        return np.prod(d, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if a.dim() == 0:
+            return grad
+        shape = a._data.shape
+        if not ctx.whole:
+            grad = _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim)
+            out = _unsqueeze_to(out, shape, ctx.dims, ctx.keepdim)
+        if not (a._data == 0).any():
+            return grad * (out / a)
+        if ctx.whole:  # all elements: one flat dimension, viewed back (as PyTorch)
+            return (grad * _prod_others(a.reshape(-1), 0)).reshape(shape)
+        return grad * _prod_others(a, ctx.dims[0])
+
+
+class ProdDim(Prod):
+    backward_name = "ProdBackward1"
+
+
+def _prod_others(a, dim):
+    """For each element, the product of the other elements along dim (exclusive products from both
+    ends); with tensor ops when a graph is being recorded (create_graph), else in NumPy."""
+    from .._grad_mode import _enabled
+    n = a._data.shape[dim]
+    if not _enabled[0]:
+        d = a._data
+        one = np.ones_like(np.take(d, [0], axis=dim))
+        left = np.cumprod(np.concatenate([one, np.take(d, range(n - 1), axis=dim)], axis=dim), axis=dim)
+        rev = np.flip(np.take(d, range(1, n), axis=dim), dim)
+        right = np.flip(np.cumprod(np.concatenate([one, rev], axis=dim), axis=dim), dim)
+        return Tensor._make(left * right)
+    parts = [a.narrow(dim, i, 1) for i in range(n)]
+    left, right = [None] * n, [None] * n
+    for i in range(1, n):
+        left[i] = parts[i - 1] if left[i - 1] is None else left[i - 1] * parts[i - 1]
+    for i in range(n - 2, -1, -1):
+        right[i] = parts[i + 1] if right[i + 1] is None else right[i + 1] * parts[i + 1]
+    cols = [l if r is None else (r if l is None else l * r) for l, r in zip(left, right)]
+    cols = [c if c is not None else parts[0] * 0 + 1 for c in cols]
+    from ..ops.shape import Cat
+    return Cat.apply(*cols, dim=dim)
+
+
+class Cumsum(Function):
+    formula = "Σ_{j≤i} a_j"
+    derivatives = ("Σ_{j≥i} g_j",)
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        d = a._data
+        if dtype is None and d.dtype.kind in "biu":
+            dtype = np.int64
+        ctx.dim = norm_dim(dim, d.ndim)
+        return np.cumsum(d, axis=ctx.dim, dtype=dtype) if d.ndim else d.astype(dtype or d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.dim() == 0 or grad.shape[ctx.dim] == 1:
+            return grad
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+class Amax(Function):
+    """amax(dim): ties share the gradient evenly (AmaxBackward0)."""
+    formula = "max(a, dims)"
+    derivatives = ("1/count at the max, else 0",)
+    _np = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, ctx, a, dim=(), keepdim=False):
+        d = a._data
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save(self=a, result=OUTPUT)
+        return cls._np(d, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        shape = a._data.shape
+        mask = a._data == _unsqueeze_to(out, shape, ctx.dims, ctx.keepdim)._data
+        scale = mask / np.sum(mask, axis=ctx.dims, keepdims=True)
+        return _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim) * scale.astype(a._data.dtype)
+
+
+class Amin(Amax):
+    formula = "min(a, dims)"
+    _np = staticmethod(np.min)
+
+
+class Logsumexp(Function):
+    formula = "ln Σ eᵃ"
+    derivatives = ("softmax(a)",)
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim=False):
+        d = a._data
+        if d.dtype.kind != "f":
+            d = d.astype(result_dtype(a, 1.0))
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save(self=a, result=OUTPUT)
+        if not d.ndim:
+            return d.copy()
+        m = np.max(d, axis=dims, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.sum(_exp(d - m), axis=dims, keepdims=True)) + m
+        return out if keepdim else np.squeeze(out, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        shape = a._data.shape
+        out = _unsqueeze_to(out, shape, ctx.dims, ctx.keepdim)
+        return _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim) * (a - out).exp()
+
+
+class Norm(Function):
+    """Vector p-norm (torch.norm, linalg.vector_norm): LinalgVectorNormBackward0, PyTorch's formulas."""
+    backward_name = "LinalgVectorNormBackward0"
+    formula = "‖a‖ₚ"
+    derivatives = ("a·|a|^(p-2) / ‖a‖^(p-1)",)
+
+    @staticmethod
+    def forward(ctx, a, ord=2, dim=None, keepdim=False):
+        d = a._data
+        if d.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {_torch_name(d.dtype)}")
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim, ctx.ord = dims, keepdim, float(ord)
+        ctx.save(self=a, result=OUTPUT)
+        ab = np.abs(d)
+        p = float(ord)
+        if p == 2:
+            out = np.sqrt(np.sum(d * d, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(ab, axis=dims, keepdims=keepdim)
+        elif p == np.inf:
+            out = np.max(ab, axis=dims, keepdims=keepdim)
+        elif p == -np.inf:
+            out = np.min(ab, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            out = np.sum(ab != 0, axis=dims, keepdims=keepdim).astype(d.dtype)
+        else:
+            out = np.sum(ab ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        return np.asarray(out, dtype=d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, norm = ctx.saved_tensors
+        p, shape = ctx.ord, a._data.shape
+        grad = _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim)
+        norm = _unsqueeze_to(norm, shape, ctx.dims, ctx.keepdim)
+        zero = norm._data == 0
+        if p == 0:
+            return grad * 0
+        if p == 1:
+            return a.sign() * grad
+        if p == 2:
+            return grad * (a / norm).masked_fill(Tensor._make(np.broadcast_to(zero, shape)), 0)
+        if np.isinf(p):
+            ab = a._data.__abs__()
+            mask = (ab == norm._data) | np.isnan(ab)
+            return a.sign() * ((grad / Tensor._make(np.sum(mask, axis=ctx.dims, keepdims=True).astype(ab.dtype))) * mask)
+        if p < 1:
+            scaled = a.sign() * (a.abs() ** (p - 1)).masked_fill(Tensor._make(a._data == 0), 0)
+            return scaled * grad * norm ** (1 - p)
+        scaled = a.sign() * a.abs() ** (p - 1) if p < 2 else a * a.abs() ** (p - 2)
+        scale = (grad / norm ** (p - 1)).masked_fill(Tensor._make(zero), 0)
+        return scaled * scale
+
+
+class Sort(Function):
+    """sort(): the values (SortBackward0); the indices are kept on the context."""
+    formula = "sort(a)"
+    derivatives = ("1 at its place in the order",)
+
+    @staticmethod
+    def forward(ctx, a, dim=-1, descending=False):
+        d = a._data
+        dim = norm_dim(dim, d.ndim)
+        if not d.ndim:
+            ctx.indices, ctx.dim = np.zeros((), np.int64), 0
+            return d.copy()
+        key = d.astype(np.int8) if d.dtype == np.bool_ else d
+        idx = np.argsort(-key if descending else key, axis=dim, kind="stable")
+        ctx.dim, ctx.shape, ctx.indices = dim, d.shape, idx.astype(np.int64)
+        return np.take_along_axis(d, idx, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not grad.dim():
+            return grad
+        return ScatterAddZeros.apply(grad, index=ctx.indices, dim=ctx.dim, shape=ctx.shape)
+
+
+class SortStable(Sort):
+    backward_name = "SortBackward1"
+
+
+class Topk(Sort):
+    formula = "topk(a, k)"
+
+    @staticmethod
+    def forward(ctx, a, k, dim=-1, largest=True):
+        d = a._data
+        n = d.shape[norm_dim(dim, d.ndim)] if d.ndim else 1
+        if not 0 <= k <= n:
+            raise RuntimeError("selected index k out of range")
+        vals = Sort.forward(ctx, a, dim, descending=largest)
+        if not d.ndim:
+            return vals
+        sl = (slice(None),) * ctx.dim + (slice(0, k),)
+        ctx.indices = ctx.indices[sl]
+        return vals[sl]
+
+
+class VarMeanVar(Var):
+    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs)."""
+    backward_name = "VarMeanBackward0"
+
+
+class VarMeanMean(Mean):
+    backward_name = "VarMeanBackward0"
+
+
+class StdMeanStd(Std):
+    backward_name = "StdMeanBackward0"
+
+
+class StdMeanMean(Mean):
+    backward_name = "StdMeanBackward0"
+
+
+class Unique(Function):
+    """torch.unique: recorded (Unique2Backward0), but PyTorch has no derivative for it."""
+    backward_name = "Unique2Backward0"
+    registered = False  # no derivative, so no gradcheck case
+    formula = "unique(a)"
+    derivatives = ("not implemented",)
+
+    @staticmethod
+    def forward(ctx, a):
+        vals, counts = np.unique(a._data, return_counts=True)
+        ctx.counts = counts.astype(np.int64)
+        return vals
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for '_unique2' is not implemented.")

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import norm_dim, shape_str
+from ._util import norm_dim, result_dtype, shape_str
 
 Tensor = None  # bound by autograd_kit._tensor
 
@@ -79,6 +79,22 @@ class Transpose(Function):
 
 class T(Transpose):
     backward_name = "TBackward0"
+
+
+class T1(Function):
+    """t() of a 0-d or 1-d tensor: the same values, recorded as TBackward0."""
+    backward_name = "TBackward0"
+    formula = "aᵀ"
+    derivatives = ("1",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
 class Permute(Function):
@@ -166,7 +182,8 @@ class Expand(Function):
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({d.ndim})")
         lead = len(sizes) - d.ndim
         target = []
-        for i, s in enumerate(sizes):
+        for i in range(len(sizes) - 1, -1, -1):  # checked from the last dimension, as PyTorch
+            s = sizes[i]
             if i < lead:
                 if s < 0:
                     raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
@@ -180,6 +197,7 @@ class Expand(Function):
                     f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
                     f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
             target.append(s)
+        target.reverse()
         ctx.shape = d.shape
         return broadcast_view(d, tuple(target))
 
@@ -206,7 +224,7 @@ def broadcast_view(d, target):
 def _tname(d):
     from .._tensor import tensor_type_name
     from .._dtype import from_numpy_dtype
-    return tensor_type_name(from_numpy_dtype(d.dtype)).split(".")[-1]
+    return tensor_type_name(from_numpy_dtype(d.dtype))
 
 
 class Clone(Function):
@@ -247,7 +265,7 @@ class Cat(Function):
         ctx.dim = dim
         ctx.sizes = [a.shape[dim] if a.ndim == len(ref) else 0 for a in arrays]
         ctx.ndims = [a.ndim for a in arrays]
-        dt = np.result_type(*arrays)
+        dt = result_dtype(*tensors)
         return np.concatenate([a.astype(dt, copy=False) for a in keep], axis=dim)
 
     @staticmethod
@@ -274,7 +292,8 @@ class Stack(Function):
                     f"and {shape_str(a.shape)} at entry {i}")
         dim = norm_dim(dim, arrays[0].ndim + 1)
         ctx.dim, ctx.n = dim, len(arrays)
-        return np.stack(arrays, axis=dim)
+        dt = result_dtype(*tensors)
+        return np.stack([a.astype(dt, copy=False) for a in arrays], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -311,9 +330,19 @@ def normalize_key(key):
     return tuple(out), advanced
 
 
-def _index_error(e):
-    msg = str(e).replace("axis", "dimension")
-    return IndexError(msg)
+def _index_error(e, shape=None, key=()):
+    """NumPy's IndexError in PyTorch's words (a boolean mask of the wrong shape is named as PyTorch does)."""
+    dim = 0
+    for k in key:
+        if isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            for j, n in enumerate(k.shape):
+                if dim + j >= len(shape) or shape[dim + j] != n:
+                    return IndexError(f"The shape of the mask {shape_str(k.shape)} at index {j} does not match the "
+                                      f"shape of the indexed tensor {shape_str(shape)} at index {dim + j}")
+            dim += k.ndim
+        elif k is not None and k is not Ellipsis:
+            dim += 1
+    return IndexError(str(e).replace("axis", "dimension"))
 
 
 class Index(Function):
@@ -327,26 +356,27 @@ class Index(Function):
         try:
             return a._data[key]
         except IndexError as e:
-            raise _index_error(e) from None
+            raise _index_error(e, a._data.shape, key) from None
 
     @staticmethod
     def backward(ctx, grad):
         return IndexAddZeros.apply(grad, key=ctx.key, shape=ctx.shape, accumulate=True)
 
 
-class Select(Index):
-    """Basic indexing with integers (and slices): a view."""
+class Select(Function):
+    """a.select(dim, i) and ``a[i]`` on one dimension: a view."""
+    formula = "a[i]"
+    derivatives = ("1 at i",)
     is_view = True
 
     @staticmethod
-    def forward(ctx, a, key):
-        ctx.key, ctx.shape = key, a._data.shape
-        if not any(k is Ellipsis for k in key):
-            key = key + (Ellipsis,)  # keeps a 0-d result a view instead of a NumPy scalar
+    def forward(ctx, a, dim, index):
+        d = a._data
+        ctx.key, ctx.shape = (slice(None),) * dim + (index,), d.shape
         try:
-            return a._data[key]
-        except IndexError as e:
-            raise _index_error(e) from None
+            return d[ctx.key + (Ellipsis,)]  # Ellipsis keeps a 0-d result a view, not a NumPy scalar
+        except IndexError:
+            raise IndexError(f"index {index} is out of bounds for dimension {dim} with size {d.shape[dim]}") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -354,7 +384,49 @@ class Select(Index):
 
 
 class Slice(Select):
+    """``a[start:stop:step]`` on one dimension: a view."""
+    formula = "a[start:stop]"
+    derivatives = ("1 in the slice",)
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        if index.step is not None and index.step <= 0:
+            raise ValueError("step must be greater than zero")
+        ctx.key, ctx.shape = (slice(None),) * dim + (index,), a._data.shape
+        return a._data[ctx.key]
+
+
+class Alias(Function):
+    """``a[...]``: the same values, a new view."""
+    formula = "a"
+    derivatives = ("1",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Split(Select):
+    """One piece of split/chunk (SplitBackward0): a view of a slice of dim."""
+    formula = "split(a)[i]"
+    derivatives = ("1 in the piece",)
+
+    @staticmethod
+    def forward(ctx, a, dim, start, length):
+        return Slice.forward(ctx, a, dim, slice(start, start + length))
+
+
+class SplitWithSizes(Split):
     pass
+
+
+class Unbind(Select):
+    formula = "unbind(a)[i]"
 
 
 class IndexAddZeros(Function):
@@ -421,14 +493,129 @@ def setitem_shape_error(target, vshape):
 
 
 def getitem(a, key):
+    """Basic indexing is recorded as PyTorch records it: one select/slice/unsqueeze per index, left to
+    right (``x[0, :2]`` is SliceBackward0 after SelectBackward0); advanced indexing is one Index op."""
+    single = not isinstance(key, tuple)
     key, advanced = normalize_key(key)
+    nd = a._data.ndim
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if consumed > nd:
+        if nd == 0 and single and isinstance(key[0], slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if nd == 0 and single and not advanced:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"too many indices for tensor of dimension {nd}")
     if advanced:
         return Index.apply(a, key=key)
-    if all(k is None for k in key):
-        out = a
-        for _ in key:
-            out = out.unsqueeze(0)
-        return out
-    if any(isinstance(k, int) for k in key):
-        return Select.apply(a, key=key)
-    return Slice.apply(a, key=key)
+    out, dim = a, 0
+    for k in key:
+        if k is None:
+            out = Unsqueeze.apply(out, dim=dim)
+            dim += 1
+        elif k is Ellipsis:
+            dim += nd - consumed
+        elif isinstance(k, slice):
+            size = out._data.shape[dim]
+            if single or k.indices(size) != (0, size, 1) or (k.step is not None and k.step <= 0):
+                out = Slice.apply(out, dim=dim, index=k)
+            dim += 1
+        else:
+            size = out._data.shape[dim]
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            out = Select.apply(out, dim=dim, index=k)
+    return Alias.apply(a) if out is a else out
+
+
+# ---- more shape ops: flip, repeat, index_select, reshape variants -------------------------------
+
+class Flip(Function):
+    formula = "flip(a)"
+    derivatives = ("1 (flipped back)",)
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        nd = a._data.ndim
+        ctx.dims = tuple(norm_dim(d, nd) for d in dims)
+        return np.flip(a._data, ctx.dims).copy() if nd else a._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims)
+
+
+class Repeat(Function):
+    formula = "repeat(a)"
+    derivatives = ("1 (summed over the copies)",)
+
+    @staticmethod
+    def forward(ctx, a, sizes):
+        d = a._data
+        if len(sizes) < d.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+        ctx.shape = d.shape
+        ctx.padded = (1,) * (len(sizes) - d.ndim) + d.shape
+        ctx.sizes = tuple(int(s) for s in sizes)
+        return np.tile(d.reshape(ctx.padded), ctx.sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inter = tuple(v for r, s in zip(ctx.sizes, ctx.padded) for v in (r, s))
+        g = grad.reshape(inter).sum(dim=tuple(range(0, len(inter), 2))) if inter else grad
+        return g.reshape(ctx.shape)
+
+
+class IndexSelect(Function):
+    formula = "a[..., index, ...]"
+    derivatives = ("1 at index (added up if picked twice)",)
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        idx = index._data
+        if idx.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        d = a._data
+        dim = norm_dim(dim, d.ndim)
+        ctx.key, ctx.shape = (slice(None),) * dim + (idx.reshape(-1),), d.shape
+        return np.take(d, idx.reshape(-1), axis=dim) if d.ndim else d[idx.reshape(())]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAddZeros.apply(grad, key=ctx.key, shape=ctx.shape, accumulate=True)
+
+
+class ReshapeAlias(View):
+    """reshape of a non-contiguous tensor that can still be a view."""
+    backward_name = "ReshapeAliasBackward0"
+
+
+class UnsafeView(Function):
+    """reshape of a tensor that cannot be viewed: PyTorch clones it, then views the copy."""
+    formula = "reshape(a)"
+    derivatives = ("1 (reshaped)",)
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a._data.shape
+        return a._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+def reshape(a, shape):
+    """PyTorch's reshape: a view when it can (ViewBackward0, or ReshapeAliasBackward0 when a is not
+    contiguous), else clone then view (UnsafeViewBackward0 after CloneBackward0)."""
+    d = a._data
+    new = _infer_shape(shape, d.size)
+    if d.flags.c_contiguous:
+        return Reshape.apply(a, shape=new)
+    try:
+        d.view().shape = new
+    except AttributeError:
+        return UnsafeView.apply(Clone.apply(a), shape=new)
+    return ReshapeAlias.apply(a, shape=new)

@@ -1,6 +1,7 @@
 """autograd_kit.optim: optimizers, as ``torch.optim``."""
 from .adam import Adam
+from .adamw import AdamW
 from .optimizer import Optimizer
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]

@@ -1,0 +1,229 @@
+"""Activation ops of nn.functional: leaky_relu, gelu, silu, elu, softplus, logsigmoid.
+
+Each op's forward (NumPy) and backward (tensor ops, so create_graph works) sit side by side, and
+each records the node PyTorch records (LeakyReluBackward0, GeluBackward0, ...).
+"""
+import math
+
+import numpy as np
+
+from ..autograd import graph
+from ..autograd.function import Function
+from ..autograd.graph import OUTPUT
+from .._dtype import from_numpy_dtype
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_WORDS = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+          "float16": "Half", "float32": "Float", "float64": "Double", "complex64": "ComplexFloat",
+          "complex128": "ComplexDouble"}
+
+
+def scalar_type(t):
+    """PyTorch's ScalarType name of a tensor's dtype, as its error messages spell it ('Float', 'Long')."""
+    name = np.dtype(t._data.dtype).name
+    return _WORDS.get(name, from_numpy_dtype(t._data.dtype).name)
+
+
+def float_data(a, kernel):
+    """The input's array; PyTorch's NotImplementedError for integer and bool tensors."""
+    d = a._data
+    if d.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type(a)}\'')
+    return d
+
+
+def const(array, like):
+    """A constant tensor (no grad) with ``like``'s dtype."""
+    return graph.Tensor._make(np.asarray(array, dtype=like._data.dtype))
+
+
+def _sigmoid_np(x):
+    e = np.exp(-np.abs(x))  # exp of a non-positive number only: no overflow at ±1000
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _softplus_np(x):
+    """log(1 + e^x) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class LeakyRelu(Function):
+    formula = "a if a > 0 else slope·a"
+    derivatives = ("1 if a > 0 else slope",)
+
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        d = float_data(a, "leaky_relu_cpu")
+        ctx.save(self=a, negative_slope=negative_slope)
+        ctx.slope = negative_slope
+        return np.where(d > 0, d, d * negative_slope).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a, _) = ctx.saved_tensors
+        return LeakyReluBackward.apply(grad, a, negative_slope=ctx.slope)
+
+
+class LeakyReluInplace(LeakyRelu):
+    """``leaky_relu_`` / ``inplace=True``: the same op under PyTorch's in-place node name."""
+    backward_name = "LeakyReluBackward1"
+
+
+class LeakyReluBackward(Function):
+    """grad · (1 if a > 0 else slope): its own node, so the gradient stays in the graph."""
+    formula = "g·(1 if a > 0 else slope)"
+    derivatives = ("1 if a > 0 else slope", "0")
+
+    @staticmethod
+    def forward(ctx, grad, a, negative_slope=0.01):
+        ctx.save(self=a, negative_slope=negative_slope)
+        ctx.slope = negative_slope
+        return np.where(a._data > 0, grad._data, grad._data * negative_slope).astype(grad._data.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (a, _) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (LeakyReluBackward.apply(gg, a, negative_slope=ctx.slope) if need[0] else None), None
+
+
+class Elu(Function):
+    formula = "a if a > 0 else α(eᵃ - 1)"
+    derivatives = ("1 if a > 0 else α·eᵃ",)
+
+    @staticmethod
+    def forward(ctx, a, alpha=1.0):
+        d = float_data(a, "elu_cpu")
+        ctx.save(self=a, alpha=alpha)
+        ctx.alpha = alpha
+        return np.where(d > 0, d, alpha * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a, _) = ctx.saved_tensors
+        positive = a._data > 0
+        return grad * (a.clamp(max=0).exp() * const(~positive, a) * ctx.alpha + const(positive, a))
+
+
+class EluInplace(Elu):
+    """``elu(..., inplace=True)``: the same op under PyTorch's in-place node name."""
+    backward_name = "EluBackward1"
+
+
+class Silu(Function):
+    formula = "a·σ(a)"
+    derivatives = ("σ(a)·(1 + a·(1 - σ(a)))",)
+
+    @staticmethod
+    def forward(ctx, a):
+        d = float_data(a, "silu_cpu")
+        ctx.save(self=a)
+        return d * _sigmoid_np(d)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        s = a.sigmoid()
+        return grad * (s * (1 + a * (1 - s)))
+
+
+class Softplus(Function):
+    formula = "log(1 + e^(βa)) / β"
+    derivatives = ("σ(βa)",)
+
+    @staticmethod
+    def forward(ctx, a, beta=1.0, threshold=20.0):
+        d = float_data(a, "softplus_cpu")
+        ctx.save(self=a, beta=beta, threshold=threshold)
+        ctx.beta, ctx.threshold = beta, threshold
+        scaled = d * beta
+        return np.where(scaled > threshold, d, _softplus_np(scaled) / beta).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a, _, _) = ctx.saved_tensors
+        linear = (a._data * ctx.beta) > ctx.threshold
+        return grad * ((a * ctx.beta).sigmoid() * const(~linear, a) + const(linear, a))
+
+
+class LogSigmoid(Function):
+    formula = "log σ(a)"
+    derivatives = ("1 - σ(a)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        d = float_data(a, "log_sigmoid_cpu")
+        ctx.save(self=a)
+        return (-_softplus_np(-d)).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (-a).sigmoid()
+
+
+def _gelu_grad_np(x, approximate):
+    """d gelu / dx, computed in float64."""
+    x = x.astype(np.float64)
+    if approximate == "tanh":
+        inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+        t = np.tanh(inner)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+    cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(np.float64))
+    return cdf + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+
+
+class Gelu(Function):
+    formula = "a·Φ(a)"
+    derivatives = ("Φ(a) + a·φ(a)",)
+
+    @staticmethod
+    def forward(ctx, a, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise RuntimeError("approximate argument must be either none or tanh.")
+        d = float_data(a, "GeluKernelImpl")
+        ctx.save(self=a, approximate=approximate)
+        ctx.approximate = approximate
+        x = d.astype(np.float64)
+        if approximate == "tanh":
+            out = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        else:
+            out = 0.5 * x * (1 + _erf(x / math.sqrt(2)).astype(np.float64))
+        return out.astype(d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a, _) = ctx.saved_tensors
+        return GeluBackward.apply(grad, a, approximate=ctx.approximate)
+
+
+class GeluBackward(Function):
+    """grad · gelu'(a): its own node (GeluBackwardBackward0) so that gelu has higher-order grads."""
+    formula = "g·gelu'(a)"
+    derivatives = ("gelu'(a)", "g·gelu''(a)")
+
+    @staticmethod
+    def forward(ctx, grad, a, approximate="none"):
+        ctx.save(grad_output=grad, self=a)
+        ctx.approximate = approximate
+        return (grad._data * _gelu_grad_np(a._data, approximate)).astype(a._data.dtype)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, a = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (GeluBackward.apply(gg, a, approximate=ctx.approximate) if need[0] else None,
+                gg * g * _gelu_second(a, ctx.approximate) if need[1] else None)
+
+
+def _gelu_second(a, approximate):
+    """gelu''(a) written with tensor ops."""
+    if approximate == "tanh":
+        k = _SQRT_2_OVER_PI
+        t = (k * (a + 0.044715 * a * a * a)).tanh()
+        dinner = k * (1 + 3 * 0.044715 * a * a)
+        sech2 = 1 - t * t
+        return sech2 * dinner - a * t * sech2 * dinner * dinner + 0.5 * a * sech2 * (k * 6 * 0.044715 * a)
+    return (a * a * -0.5).exp() * _INV_SQRT_2PI * (2 - a * a)
