@@ -1,4 +1,5 @@
-"""Graph-view benchmarks: make_dot on a 1,000-node graph (target < 1 s) and the stepper's per-step cost.
+"""Graph-view benchmarks: make_dot on a 1,000-node graph (target < 1 s), Graphviz layout of shared-weight
+(RNN-like) graphs of 100/200/300 nodes with each renderer (target < 2 s), and the stepper's per-step cost.
 
     python bench/bench_viz.py
 """
@@ -10,6 +11,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_kit as torch  # noqa: E402
 from autograd_kit.viz import make_dot, step_backward  # noqa: E402
+from autograd_kit.viz import render  # noqa: E402
 from autograd_kit.viz.render import find_renderer  # noqa: E402
 
 
@@ -21,6 +23,33 @@ def graph(n_ops):
     for i in range(n_ops // 2):
         y = (y * xs[i % 10]).tanh() if i % 3 else y + xs[(i * 7) % 10]
     return y.sum()
+
+
+def rnn(steps):
+    """Time steps sharing W, U and b: every step uses the same three leaves (5 nodes per step)."""
+    torch.manual_seed(0)
+    W, U = torch.randn(4, 4, requires_grad=True), torch.randn(4, 4, requires_grad=True)
+    b = torch.randn(4, requires_grad=True)
+    h = torch.zeros(1, 4)
+    for _ in range(steps):
+        h = torch.tanh(torch.randn(1, 4) @ W + h @ U + b)
+    return h.sum()
+
+
+def layout_times():
+    for steps in (20, 40, 60):
+        loss = rnn(steps)
+        view = make_dot(loss)
+        cells = []
+        for kind in ("dot", "graphviz-pure"):
+            os.environ["AUTOGRAD_KIT_RENDERER"] = kind
+            if render.find_renderer()[0] is None:
+                cells.append(f"{kind} not installed")
+                continue
+            t, _ = timed(lambda: view.pipe("svg"), repeat=1)
+            cells.append(f"{kind} {t:.2f} s")
+        os.environ.pop("AUTOGRAD_KIT_RENDERER")
+        print(f"shared-weight graph, {view.node_count} nodes: SVG layout " + ", ".join(cells))
 
 
 def timed(fn, repeat=3):
@@ -42,6 +71,7 @@ def main():
     print(f"make_dot, {n}-node graph: all nodes, DOT text {t_dot * 1e3:.0f} ms (target < 1000 ms); "
           f"default view (max_nodes=500, chains collapsed: {default.source.count('->')} edges) "
           f"{t_default * 1e3:.0f} ms + {kind} SVG layout {t_svg:.2f} s")
+    layout_times()
     small = graph(50)
     m = len(torch.autograd.graph.topological_nodes(small))
     t_rec, w = timed(lambda: step_backward(small))

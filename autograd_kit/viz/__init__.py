@@ -1,12 +1,20 @@
 """Seeing the graph: ``make_dot`` (backward graph), ``draw_dot`` (values and grads) and
 ``step_backward`` (a widget that steps through the real backward pass)."""
+from . import modules as _modules
 from .dot import draw_dot, make_dot
 from .view import GraphView
 
+_modules.install()  # note which nn.Module call made each node (for the collapsed view of big graphs)
+
 
 def step_backward(loss, **kw):
-    """A widget stepping through ``loss``'s backward pass, node by node (see ``stepper.StepBackward``)."""
+    """A widget stepping through ``loss``'s backward pass, node by node (see ``stepper.StepBackward``).
+    Unnamed leaves are named after the caller's variables (``x``, ``net.0.weight``)."""
+    import sys
     from .stepper import StepBackward
+    if "namespace" not in kw:
+        frame = sys._getframe(1)
+        kw["namespace"] = {**frame.f_globals, **frame.f_locals}
     return StepBackward(loss, **kw)
 
 

@@ -25,7 +25,7 @@ def load_ipython_extension(ip):
     def step_backward_magic(line):
         from . import step_backward
         value = ip.ev(line)
-        return step_backward(value)
+        return step_backward(value, namespace=ip.user_ns)
 
     ip.register_magic_function(step_backward_magic, magic_kind="line", magic_name="step_backward")
 

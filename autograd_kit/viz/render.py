@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+PURE_FORMATS = ("svg", "png", "plain", "json", "xdot", "dot")
 HINT = ("No Graphviz renderer found: `pip install graphviz-pure` (no admin rights needed) or install "
         "Graphviz (`apt-get install graphviz`, `brew install graphviz`, `conda install graphviz`).")
 TIMEOUT = 30
@@ -44,8 +45,11 @@ def render(source, fmt="svg"):
     kind, exe = find_renderer()
     if kind is None:
         raise RenderError(HINT)
-    if kind == "graphviz-pure" and fmt not in ("svg", "png", "plain", "json", "xdot", "dot"):
-        raise RenderError(f"graphviz-pure cannot write {fmt!r}; install Graphviz for it. " + HINT)
+    if kind == "graphviz-pure" and fmt not in PURE_FORMATS:
+        raise RenderError(f"{fmt.upper()} needs the system Graphviz (`dot`), which is not installed; "
+                          "graphviz-pure (found) writes only .svg, .png and .dot files here: save as one of "
+                          "those, or install Graphviz (`apt-get install graphviz`, `brew install graphviz`, "
+                          "`conda install graphviz`) for .pdf.")
     try:
         done = subprocess.run([exe, f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

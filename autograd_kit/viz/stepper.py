@@ -5,45 +5,88 @@ recorded once, in Python. The graph is laid out once (one SVG); in the browser a
 highlight and swaps the text panel, so nodes never jump and no kernel round trip is needed.
 """
 import html
+import itertools
 import pathlib
 
-from ..autograd.graph import AccumulateGrad, backward_steps
+import numpy as np
+
+from ..autograd.graph import AccumulateGrad
 from .._tensor import Tensor
 from .dot import make_dot
 from .render import RenderError
-from .trace import Ids, graph_nodes, roots_of, summarize
+from .trace import Ids, const_inputs, graph_nodes, input_names, roots_of, shape_str, summarize
+from .walk import hooks_in, quiet_steps
 
-LETTERS = "abcdefgh"
+_uids = itertools.count()
 
 
-def _input_values(node):
-    """The values that went into ``node``'s op, by input position (None when not known)."""
+def _input_values(node, names):
+    """{name: value} of what went into ``node``'s op (tensors' values, constants, Pow's p)."""
     values = {}
     for i, (c, _) in enumerate(node.next_functions):
         if isinstance(c, AccumulateGrad):
-            values[i] = c.variable._data
+            values[i] = (names[i], c.variable._data)
         elif c is not None:
-            values[i] = c._value
-    for i, v in node._consts or ():
-        values[i] = v._data if isinstance(v, Tensor) else v
-    return values
+            values[i] = (names[i], c._value)
+    for i, name, v in const_inputs(node):
+        values[i] = (name, v._data if isinstance(v, Tensor) else v)
+    return dict(values[i] for i in sorted(values))
 
 
-def _leaf_name(var, names, i):
-    return names.get(id(var)) or var.label or f"leaf {i}"
+def names_in(namespace, leaves):
+    """{id(leaf): name} for leaves bound to a name in ``namespace`` (a notebook's variables), also
+    ``net.0.weight`` for the parameters of modules found there."""
+    from ..nn.module import Module
+    wanted, found = {id(v) for v in leaves}, {}
+    for name, obj in sorted(namespace.items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(obj, Tensor) and id(obj) in wanted:
+            found.setdefault(id(obj), name)
+        elif isinstance(obj, Module):
+            for pname, p in obj.named_parameters():
+                if id(p) in wanted:
+                    found.setdefault(id(p), f"{name}.{pname}")
+    return found
+
+
+def _leaf_names(leaves, names):
+    """A readable, unique name per leaf: params=/namespace name, its label, else 'leaf(2, 3)'."""
+    out, seen = [], {}
+    for v in leaves:
+        name = names.get(id(v)) or v.label or f"leaf{shape_str(v.shape)}"
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+def _local(up, g, rule):
+    """'upstream × local = contribution' with numbers: the local factor when it is elementwise
+    (same shape, no zero upstream), else the rule (matmuls, reductions, broadcasting)."""
+    u, d = up._data, g._data
+    if u.shape == d.shape and u.size and np.all(u != 0):
+        local = d / u
+        if local.size > 1 and np.allclose(local, local.flat[0]):
+            local = local.flat[0]
+        return f"{summarize(up)} × {summarize(local)} = {summarize(g)}"
+    return f"{summarize(up)} × [{rule}] = {summarize(g)}"
 
 
 class _Recorder:
-    """Runs the walk once and turns every Step into a plain-data frame (numbers as text)."""
+    """Runs the walk once, quietly (see ``walk.py``), and turns every Step into plain-data frames."""
 
-    def __init__(self, loss, params, gradient, ids):
-        self.names = {id(v): k for k, v in (params or {}).items()}
-        self.ids = ids
+    def __init__(self, loss, names, gradient, ids, aliases):
+        self.ids, self.aliases = ids, aliases
         nodes = graph_nodes([loss])
+        self.hooks = hooks_in(nodes)
         self.leaves = [n.variable for n in nodes if isinstance(n, AccumulateGrad)]
-        self.leaf_names = [_leaf_name(v, self.names, i) for i, v in enumerate(self.leaves)]
+        self.leaf_names = _leaf_names(self.leaves, names)
         self.leaf_index = {id(v): i for i, v in enumerate(self.leaves)}  # by identity: == on tensors is elementwise
-        self.frames = self._record(loss, gradient)
+        self.pending = {n: [] for n in self.leaf_names}  # contributions waiting in a leaf's input buffer
+        self.frames, done = [], []
+        for step in quiet_steps(loss, gradient):
+            self.frames.append(self._frame(step, list(done)))
+            done.append(self.frames[-1]["node_id"])
 
     def _target_name(self, child):
         if child is None:
@@ -52,61 +95,39 @@ class _Recorder:
             return self.leaf_names[self.leaf_index[id(child.variable)]]
         return child.name()
 
-    def _record(self, loss, gradient):
-        saved = [v._grad for v in self.leaves]
-        frames, done = [], []
-        self.pending = {n: [] for n in self.leaf_names}  # contributions waiting in a leaf's input buffer
-        try:
-            for v in self.leaves:  # start from the grads the leaves hold, like backward() does
-                v._grad = None if v._grad is None else Tensor._make(v._grad._data.copy())
-            for step in backward_steps(loss, gradient, retain_graph=True):
-                frames.append(self._frame(step, list(done)))
-                done.append(frames[-1]["node_id"])
-        finally:
-            for v, g in zip(self.leaves, saved):  # leave the user's .grad as it was
-                v._grad = g
-        return frames
-
     def _frame(self, step, done):
         node = step.node
         if isinstance(node, AccumulateGrad):
             var = node.variable
             name = self.leaf_names[self.leaf_index[id(var)]]
-            node_id, extra = self.ids(var), [self.ids(node)]
+            node_id, extra = self.ids(var), [self.ids(node)] + self.aliases.get(self.ids(node), [])
             title = f"AccumulateGrad → {name}.grad"
             received = self.pending[name]
             summed = f" (= {' + '.join(received)}, added up)" if len(received) > 1 else ""
             lines = [f"gradient flowing in: {summarize(step.grad_output)}{summed}",
                      f"{name}.grad is now {summarize(var._grad)}"]
             self.pending[name] = []
-            contributions = []
-            formulas = []
+            contributions, formulas = [], []
         else:
-            node_id, extra = self.ids(node), []
+            node_id, extra = self.ids(node), self.aliases.get(self.ids(node), [])
             title = node.name()
             op = node.op
-            values = _input_values(node)
-            formulas = []
-            for i, d in enumerate(getattr(op, "derivatives", ()) or ()):
-                if i >= len(node.next_functions) or node.next_functions[i][0] is None:
-                    continue
-                formulas.append(f"∂({op.formula})/∂{LETTERS[i]} = {d}")
-            inputs = ", ".join(f"{LETTERS[i]} = {summarize(v)}" for i, v in sorted(values.items())
-                               if v is not None and i < len(LETTERS))
+            names = input_names(op, max(len(node.next_functions), len(op.derivatives or ())))
+            formulas = [f"∂({op.formula})/∂{names[i]} = {d}" for i, d in enumerate(op.derivatives or ())
+                        if i < len(node.next_functions) and node.next_functions[i][0] is not None]
+            values = _input_values(node, names)
+            inputs = ", ".join(f"{k} = {summarize(v)}" for k, v in values.items() if v is not None)
             lines = [f"gradient flowing in (upstream): {summarize(step.grad_output)}"]
             if inputs:
                 lines.append(f"inputs: {inputs}")
             contributions = []
-            up = step.grad_output
+            rules = dict(zip(names, op.derivatives or ()))
             for i, ((child, _), g) in enumerate(zip(node.next_functions, step.grad_inputs)):
                 if child is None or g is None:
                     continue
-                var = LETTERS[i] if i < len(LETTERS) else str(i)
-                if up.numel() == 1 and g.numel() == 1 and up.item() != 0:
-                    rule = f"{summarize(up)} × {g.item() / up.item():.4f}"
-                else:
-                    rule = f"upstream × ∂/∂{var}"
-                contributions.append(f"to {var} ({self._target_name(child)}): {rule} = {summarize(g)}")
+                var = names[i]
+                rule = _local(step.grad_output, g, f"∂/∂{var}: {rules.get(var, '?')}")
+                contributions.append(f"to {var} ({self._target_name(child)}): {rule}")
                 if isinstance(child, AccumulateGrad):
                     self.pending[self._target_name(child)].append(summarize(g))
         leaf_grads = {n: summarize(v._grad) for n, v in zip(self.leaf_names, self.leaves)}
@@ -150,7 +171,12 @@ class StepBackward(_Base):
     """Play/Pause, Previous/Next, a step slider and Reset over the recorded backward pass.
 
     ``step`` is 0 before the first node runs and ``n_steps`` after the last; ``state()`` is the frame
-    shown. The leaves' ``.grad`` are left as they were: call ``loss.backward()`` yourself afterwards."""
+    shown. Recording runs the engine's real walk with hooks and ``retain_grad`` switched off, on private
+    copies of the leaves' ``.grad`` (``walk.py``): the last step shows what ``loss.backward()`` gives, and
+    afterwards every tensor, ``.grad`` and hook is as before — call ``loss.backward()`` yourself.
+
+    Leaves are named from ``params``, else their ``label``, else the caller's variable names (``x``,
+    ``net.0.weight``), else their shape."""
 
     _esm = pathlib.Path(__file__).parent / "static" / "stepper.js"
     _css = pathlib.Path(__file__).parent / "static" / "stepper.css"
@@ -159,21 +185,33 @@ class StepBackward(_Base):
     frames = _traitlets.List([]).tag(sync=True)
     step = _traitlets.Int(0).tag(sync=True)
     hint = _traitlets.Unicode("").tag(sync=True)
+    note = _traitlets.Unicode("").tag(sync=True)
+    uid = _traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, loss, params=None, gradient=None, rankdir="TB", max_nodes=400):
+    def __init__(self, loss, params=None, gradient=None, rankdir="TB", max_nodes=400, namespace=None):
         (loss,) = roots_of(loss)
-        ids = Ids()
-        view = make_dot(loss, params=params, rankdir=rankdir, max_nodes=10**9, _ids=ids)
-        recorder = _Recorder(loss, params, gradient, ids)
-        if len(recorder.frames) > max_nodes:
-            raise ValueError(f"this backward pass has {len(recorder.frames)} steps (max_nodes={max_nodes}); "
+        nodes = graph_nodes([loss])
+        if len(nodes) > max_nodes:
+            raise ValueError(f"this backward pass has {len(nodes)} steps (max_nodes={max_nodes}); "
                              "step through a smaller graph, or pass max_nodes to go on anyway")
+        leaves = [n.variable for n in nodes if isinstance(n, AccumulateGrad)]
+        names = names_in(namespace or {}, leaves)
+        names.update({id(v): k for k, v in (params or {}).items()})
+        ids = Ids()
+        named = {k: v for v, k in zip(leaves, _leaf_names(leaves, names))}
+        view = make_dot(loss, params=named, rankdir=rankdir, max_nodes=10**9, _ids=ids)
+        recorder = _Recorder(loss, names, gradient, ids, view.aliases)
         try:
             svg, hint = view.svg(), ""
         except RenderError as e:
             svg, hint = "", str(e)
+        note = ""
+        if recorder.hooks:
+            note = (f"This graph has {recorder.hooks} hook(s) or retain_grad() call(s); the stepper does not "
+                    "run them (loss.backward() does, so a hook that changes a gradient changes its numbers).")
         frames = [dict(f, html=frame_html(f, len(recorder.frames))) for f in recorder.frames]
-        super().__init__(svg=svg, dot=view.source, frames=frames, hint=hint)
+        super().__init__(svg=svg, dot=view.source, frames=frames, hint=hint, note=note,
+                         uid=f"ak{next(_uids)}-{id(self):x}")
         self.leaves = recorder.leaves
         self.leaf_names = recorder.leaf_names
 
@@ -199,12 +237,26 @@ class StepBackward(_Base):
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/html"] = self.static_html()
         data["text/plain"] = f"<step_backward: {self.n_steps} steps; run the cell in a live kernel to step>"
         return bundle
+
+    def _ipython_display_(self):
+        """Two outputs: a readable static page (every step listed), then the live widget, which hides
+        that page when it renders. An HTML export with saved widget state shows only the widget view
+        for the widget's output (nbconvert prefers it to text/html), so without a kernel or widget
+        JavaScript the first output is what remains readable."""
+        from IPython.display import display
+        display({"text/html": self.static_html(), "text/plain": f"<step_backward: {self.n_steps} steps>"},
+                raw=True)
+        bundle = self._repr_mimebundle_()
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
+        display(data, metadata=meta, raw=True)
 
     def static_html(self):
         """Readable without a kernel (an HTML export): the graph and every step in a list."""
         graph = self.svg or f"<pre>{html.escape(self.dot)}</pre><p><i>{html.escape(self.hint)}</i></p>"
         rows = "".join(f"<li>{f['html']}</li>" for f in self.frames)
-        return f"<div class='ak-static'>{graph}<ol>{rows}</ol></div>"
+        note = f"<p><i>{html.escape(self.note)}</i></p>" if self.note else ""
+        return (f"<div class='ak-static' data-ak-static='{self.uid}'><p><b>Backward pass, step by step</b> "
+                f"({self.n_steps} steps; in a live kernel this is an interactive stepper)</p>{note}{graph}"
+                f"<ol>{rows}</ol></div>")

@@ -1,4 +1,5 @@
 """From tensors to a drawable graph: backward nodes in the walk's order, with stable counter ids."""
+import inspect
 import re
 
 import numpy as np
@@ -8,6 +9,46 @@ from .._tensor import Tensor
 
 SYMBOLS = {"Add": "+", "Sub": "-", "Rsub": "-", "Mul": "*", "Div": "/", "Neg": "neg", "Pow": "**",
            "PowTensor": "**", "Mm": "@", "Mv": "@", "Dot": "@", "Bmm": "@", "Matmul": "@", "Addmm": "addmm"}
+
+
+# input names where the op's forward parameter names are not the formula's letters
+INPUT_NAMES = {"Mv": ("A", "v"), "Pow": ("a", "p"), "Rsub": ("a", "c"), "CopySlices": ("a", "b", "index")}
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def input_names(op, n):
+    """Names of an op's ``n`` inputs, as its ``formula`` uses them: ``op.inputs`` if the op declares it,
+    else viz's table, else the parameter names of ``op.forward`` (``Addmm.forward(ctx, c, a, b)`` gives
+    c, a, b; ``Where`` gives cond, a, b); variadic ops (cat, stack) and extras get a, b, c, ..."""
+    names = getattr(op, "inputs", None) or INPUT_NAMES.get(getattr(op, "__name__", ""))
+    if names is None:
+        names = _signature_names(op)
+    names = list(names)[:n]
+    taken = set(names)
+    spare = (c for c in LETTERS if c not in taken)
+    return names + [next(spare) for _ in range(n - len(names))]
+
+
+def _signature_names(op):
+    try:
+        params = list(inspect.signature(op.forward).parameters.values())[1:]  # skip ctx
+    except (TypeError, ValueError):
+        return ()
+    names = []
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.KEYWORD_ONLY):
+            break
+        names.append(p.name)
+    return names
+
+
+def input_defaults(op):
+    """{position: default} of the op's forward parameters (so unchanged options need not be shown)."""
+    try:
+        params = list(inspect.signature(op.forward).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return {}
+    return {i: p.default for i, p in enumerate(params) if p.default is not p.empty}
 
 
 def op_label(node):
@@ -81,21 +122,52 @@ def consumers(nodes):
     return count
 
 
-def chain_groups(nodes, outputs_fns):
-    """Collapse straight chains (one input, used once) into groups: {id(node): group leader}."""
+def chain_groups(nodes, outputs_fns, skip=()):
+    """Collapse straight chains (one input, used once) into groups: {id(node): group leader}.
+    Nodes whose id is in ``skip`` (already in a module box) are left out."""
     used = consumers(nodes)
     leader = {}
     for n in nodes:  # walk order: consumers come before the nodes they use
+        if id(n) in skip:
+            continue
         lead = leader.setdefault(id(n), n)
         # leaves hang off the group; what matters is a single op input used only here
         kids = [c for c, _ in n.next_functions if c is not None and not isinstance(c, AccumulateGrad)]
         if isinstance(n, AccumulateGrad) or len(kids) != 1:
             continue
         c = kids[0]
-        if used.get(id(c)) == 1 and id(c) not in outputs_fns:
+        if used.get(id(c)) == 1 and id(c) not in outputs_fns and id(c) not in skip:
             leader[id(c)] = lead
     return leader
 
 
 def is_node(x):
     return isinstance(x, Node)
+
+
+def const_inputs(node):
+    """[(position, name, value)] for the inputs of ``node``'s op that are constants: numbers or tensors
+    that do not require grad, passed by position, and options the op saved under its parameter's
+    name (``x ** 3`` saves ``exponent``, shown as p). Options left at their default are left out."""
+    op = node.op
+    sig = _signature_names(op)
+    k = max(len(node.next_functions), len(sig))
+    names, defaults = input_names(op, k), input_defaults(op)
+    found = {i: v for i, v in node._consts or ()}
+    for i in range(len(node.next_functions), len(sig)):  # passed by keyword: saved, or set on ctx
+        value = (node._saved or {}).get(sig[i], (node.__dict__.get(sig[i]),))[0]
+        if value is not None and not isinstance(value, Tensor) and i not in found:
+            found[i] = value
+    out = []
+    for i, v in sorted(found.items()):
+        if v is None or (not isinstance(v, Tensor) and _is_default(defaults, i, v)):
+            continue
+        out.append((i, names[i], v))
+    return out
+
+
+def _is_default(defaults, i, value):
+    try:
+        return i in defaults and type(defaults[i]) is type(value) and bool(defaults[i] == value)
+    except (TypeError, ValueError):
+        return False

@@ -9,8 +9,9 @@ class GraphView:
     """``.source`` (DOT text), ``.save(path)`` (format from the suffix: svg, png, pdf, dot), ``.pipe(fmt)``,
     and a Jupyter display: SVG when a renderer exists, else the DOT text and a one-line hint."""
 
-    def __init__(self, source, kind="graph", node_count=0, collapsed=False):
+    def __init__(self, source, kind="graph", node_count=0, collapsed=False, aliases=None):
         self.source = source
+        self.aliases = aliases or {}  # node id -> ids of its extra copies (a shared leaf drawn per use)
         self.kind = kind
         self.node_count = node_count
         self.collapsed = collapsed
@@ -26,6 +27,11 @@ class GraphView:
         if self._svg is None:
             self._svg = self.pipe("svg").decode()
         return self._svg
+
+    def to_graphviz(self):
+        """A ``graphviz.Source`` of this graph (needs the Python ``graphviz`` package)."""
+        import graphviz
+        return graphviz.Source(self.source)
 
     def save(self, path):
         """Write the graph to ``path``; the suffix picks the format (.svg .png .pdf .dot/.gv)."""

@@ -67,7 +67,55 @@ def test_widget_has_one_svg_and_a_static_fallback():
     bundle = s._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.jupyter.widget-view+json" in data
-    assert data["text/html"].count("<li>") == s.n_steps
+    static = s.static_html()
+    assert static.count("<li>") == s.n_steps and f"data-ak-static='{s.uid}'" in static
+
+
+def _frame(s, title):
+    return next(f for f in s.frames if f["title"] == title)
+
+
+def test_input_names_come_from_the_op_linear_and_where():
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(2, 3)
+    s = step_backward(lin(torch.tensor([[1.0, -2.0]])).sum(), params=dict(lin.named_parameters()))
+    f = _frame(s, "AddmmBackward0")  # Addmm.forward(ctx, c, a, b): c is the bias
+    assert f["formulas"] == ["∂(c + a @ b)/∂c = 1", "∂(c + a @ b)/∂b = aᵀ @ g"]
+    assert f["contributions"][0].startswith("to c (bias): ") and f["contributions"][1].startswith("to b (TBackward0)")
+    assert "a = (1, 2) μ=-0.5000" in f["lines"][1]
+    a = torch.tensor([1.0, -2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    w = step_backward(torch.where(a > 0, a, b).sum())
+    f = _frame(w, "WhereBackward0")
+    assert f["formulas"] == ["∂(where(cond, a, b))/∂a = 1 where cond", "∂(where(cond, a, b))/∂b = 1 where not cond"]
+    assert [c.split(":")[0] for c in f["contributions"]] == ["to a (a)", "to b (b)"]  # the caller's names
+    assert "cond = [True, False]" in f["lines"][1]
+    assert "[1.0000, 1.0000] × [1.0000, 0.0000] = [1.0000, 0.0000]" in f["contributions"][0]
+
+
+def test_pow_shows_p_and_unnamed_leaves_get_readable_names():
+    s = step_backward(torch.ones(2, 3, requires_grad=True).pow(3).sum(), namespace={})
+    f = _frame(s, "PowBackward0")
+    assert "p = 3" in f["lines"][1] and f["formulas"] == ["∂(aᵖ)/∂a = p·aᵖ⁻¹"]
+    assert "(2, 3) μ=1.0000 × 3.0000 = (2, 3) μ=3.0000" in f["contributions"][0]
+    assert s.leaf_names == ["leaf(2, 3)"]
+
+
+def test_no_side_effects_later_backward_gives_pytorch_numbers():
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    calls = []
+    x.register_hook(lambda g: calls.append(g.item()))
+    z = y * y
+    s = step_backward(z)
+    assert s.frames[-1]["leaf_grads"] == {"x": "36.0000"} and "hook" in s.note
+    assert x.grad is None and y.grad is None and calls == []
+    z.backward()
+    assert y.grad.item() == 12.0 and x.grad.item() == 36.0 and calls == [36.0]  # PyTorch's numbers
+    x.grad = torch.tensor(1.0)
+    s = step_backward(x * 5)  # starts from the grad the leaf holds, like backward(), and restores it
+    assert s.frames[-1]["leaf_grads"] == {"x": "6.0000"} and x.grad.item() == 1.0
 
 
 def test_load_ext_registers_display_and_magic():

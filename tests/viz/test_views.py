@@ -56,6 +56,106 @@ def test_make_dot_snapshot():
     assert make_dot(y, params={"x": x}).source == MAKE_DOT
 
 
+DRAW_DOT = '''digraph {
+	graph [rankdir=LR]
+	node [fontname=Courier fontsize=10]
+	n0 [label="{ y | data 64.0000 | grad — }" shape=record id=n0]
+	n0_op [label="+ 8" shape=ellipse id=n0_op]
+	n0_op -> n0
+	n1 [label="{  | data 56.0000 | grad — }" shape=record id=n1]
+	n1_op [label="+" shape=ellipse id=n1_op]
+	n1_op -> n1
+	n2 [label="{  | data 8.0000 | grad — }" shape=record id=n2]
+	n2_op [label="* 4" shape=ellipse id=n2_op]
+	n2_op -> n2
+	n3 [label="{  | data 48.0000 | grad — }" shape=record id=n3]
+	n3_op [label="+" shape=ellipse id=n3_op]
+	n3_op -> n3
+	n4 [label="{  | data 8.0000 | grad — }" shape=record id=n4]
+	n4_op [label="* 2" shape=ellipse id=n4_op]
+	n4_op -> n4
+	n5 [label="{  | data 4.0000 | grad — }" shape=record id=n5]
+	n5_op [label="** 2" shape=ellipse id=n5_op]
+	n5_op -> n5
+	n6 [label="{  | data 40.0000 | grad — }" shape=record id=n6]
+	n6_op [label="* 5" shape=ellipse id=n6_op]
+	n6_op -> n6
+	n7 [label="{  | data 8.0000 | grad — }" shape=record id=n7]
+	n7_op [label="** 3" shape=ellipse id=n7_op]
+	n7_op -> n7
+	n8 [label="{ x | data 2.0000 | grad — }" shape=record id=n8]
+	n1 -> n0_op
+	n3 -> n1_op
+	n2 -> n1_op
+	n8 -> n2_op
+	n8 -> n5_op
+	n8 -> n7_op
+	n6 -> n3_op
+	n4 -> n3_op
+	n5 -> n4_op
+	n7 -> n6_op
+}
+'''
+
+SAVED_ATTRS = '''digraph {
+	graph [rankdir=TB size="12,12"]
+	node [align=left fontname=Courier fontsize=10 height=0.2 ranksep=0.1 shape=box style=filled]
+	n0 [label="SumBackward0
+shape: (2,)
+dims: (0,)" id=n0]
+	n1 [label=ExpBackward0 id=n1]
+	n5 [label="result
+ (2)" fillcolor=orange id=n5]
+	n5 -> n1 [dir=none]
+	n2 [label="MulBackward0
+number: True" id=n2]
+	n6 [label="other
+ ()" fillcolor=orange id=n6]
+	n6 -> n2 [dir=none]
+	n3 [label="a
+ (2)" fillcolor=lightblue id=n3]
+	n4 [label=AccumulateGrad id=n4]
+	n3 -> n4
+	n1 -> n0
+	n2 -> n1
+	n4 -> n2
+	n7 [label="z
+ ()" fillcolor=darkolivegreen1 id=n7]
+	n0 -> n7
+}
+'''
+
+
+def test_draw_dot_snapshot_with_constants_in_op_labels():
+    x, y = seed_graph()
+    assert draw_dot(y).source == DRAW_DOT  # the 3 of x**3 and the 5 of 5*x are in the op labels
+
+
+def test_make_dot_show_saved_and_attrs_snapshot():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    a.label = "a"
+    z = (a * 3).exp().sum()
+    z.label = "z"
+    assert make_dot(z, show_saved=True, show_attrs=True).source == SAVED_ATTRS
+
+
+def test_draw_dot_grads_true_shows_every_grad_without_side_effects():
+    x, y = seed_graph()
+    src = draw_dot(y, grads=True).source
+    assert '"{ x | data 2.0000 | grad 72.0000 }"' in src and '"{  | data 8.0000 | grad 5.0000 }"' in src
+    assert x.grad is None  # nothing was accumulated
+    y.backward()
+    assert x.grad.item() == 72.0
+    freed = draw_dot(y, grads=True).source  # the graph is freed now: says so, shows "—"
+    assert "intermediate grads unavailable" in freed and "grad —" in freed
+
+
+def test_draw_dot_constant_tensor_inputs_and_where_names():
+    x = torch.tensor([1.0, -1.0], requires_grad=True)
+    src = draw_dot(torch.where(x > 0, x, x * 0.1).clamp(min=0)).source
+    assert "{ cond | data [True, False] }" in src and 'label="clamp\nmin=0"' in src
+
+
 def test_make_dot_is_deterministic_and_names_params():
     lin = torch.nn.Linear(3, 2)
     out = lin(torch.ones(4, 3)).sum()
@@ -112,6 +212,25 @@ def test_without_dot_uses_graphviz_pure(monkeypatch):
     x, y = seed_graph()
     bundle = make_dot(y)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_pdf_with_graphviz_pure_only_says_which_formats_work(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOGRAD_KIT_RENDERER", "graphviz-pure")
+    x, y = seed_graph()
+    with pytest.raises(RuntimeError) as err:
+        make_dot(y).save(tmp_path / "g.pdf")
+    msg = str(err.value)
+    assert "No Graphviz renderer found" not in msg and ".svg, .png and .dot" in msg and "PDF" in msg
+    assert os.path.getsize(make_dot(y).save(tmp_path / "g.png")) > 100
+
+
+def test_make_dot_without_the_graphviz_package():
+    code = ("import sys; sys.modules['graphviz'] = None\n"
+            "import autograd_kit as torch; from autograd_kit.viz import make_dot, draw_dot\n"
+            "x = torch.tensor(1., requires_grad=True); v = make_dot(x * 2); d = draw_dot(x * 2)\n"
+            "print(v.source.startswith('digraph'), d.source.startswith('digraph'), '<svg' in v.svg())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr
 
 
 def test_with_no_renderer_the_display_shows_dot_and_a_hint(monkeypatch):

@@ -1,5 +1,6 @@
 // step_backward widget: the graph is laid out once (an SVG made in Python); a step only moves the
 // highlight and swaps the text panel. Everything needed for every step is already in `frames`.
+// Each step's cost (JS side, ms) is pushed to window.__akStepTimes (read by the browser test).
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "ak-stepper";
@@ -18,6 +19,10 @@ function render({ model, el }) {
   const panel = document.createElement("div"); panel.className = "ak-panel";
   root.append(bar, graph, panel); el.appendChild(root);
 
+  // the readable static copy shown next to the widget (for exports without a kernel): hide it live
+  for (const e of document.querySelectorAll(`[data-ak-static="${CSS.escape(model.get("uid") || "-")}"]`)) {
+    e.style.display = "none";
+  }
   const frames = () => model.get("frames");
   const svg = model.get("svg");
   if (svg) { graph.innerHTML = svg; } else {
@@ -40,16 +45,20 @@ function render({ model, el }) {
       }
       panel.innerHTML = f.html;
     } else {
+      const note = model.get("note");
       panel.innerHTML = `<b>step 0 / ${fs.length}</b><div>Press Next to run the first backward node.</div>`;
+      if (note) { const d = document.createElement("div"); d.className = "ak-note"; d.textContent = note; panel.appendChild(d); }
     }
     panel.dataset.step = String(step);
     slider.max = fs.length; slider.value = step;
     counter.textContent = `${step} / ${fs.length}`;
   }
   function go(step) {
+    const t0 = performance.now();
     const n = frames().length;
     step = Math.max(0, Math.min(n, step));
     model.set("step", step); model.save_changes(); show(step);
+    (window.__akStepTimes = window.__akStepTimes || []).push(performance.now() - t0);
   }
   function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "▶ Play"; } }
   reset.onclick = () => { stop(); go(0); };
