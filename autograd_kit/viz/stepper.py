@@ -4,6 +4,7 @@ The frames come from ``autograd_kit.autograd.graph.backward_steps`` — the very
 recorded once, in Python. The graph is laid out once (one SVG); in the browser a step only moves a
 highlight and swaps the text panel, so nodes never jump and no kernel round trip is needed.
 """
+import hashlib
 import html
 import itertools
 import pathlib
@@ -18,6 +19,12 @@ from .trace import Ids, const_inputs, graph_nodes, input_names, roots_of, shape_
 from .walk import hooks_in, quiet_steps
 
 _uids = itertools.count()
+
+
+def _uid(dot):
+    """Ties the static copy to its live widget on a page: a counter and the graph's hash, deterministic
+    so that stored notebooks (and nbval) see the same id on every run."""
+    return f"ak{next(_uids)}-{hashlib.sha1(dot.encode()).hexdigest()[:12]}"
 
 
 def _input_values(node, names):
@@ -211,7 +218,7 @@ class StepBackward(_Base):
                     "run them (loss.backward() does, so a hook that changes a gradient changes its numbers).")
         frames = [dict(f, html=frame_html(f, len(recorder.frames))) for f in recorder.frames]
         super().__init__(svg=svg, dot=view.source, frames=frames, hint=hint, note=note,
-                         uid=f"ak{next(_uids)}-{id(self):x}")
+                         uid=_uid(view.source))
         self.leaves = recorder.leaves
         self.leaf_names = recorder.leaf_names
 

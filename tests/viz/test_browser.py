@@ -159,3 +159,34 @@ def test_stepper_in_jupyterlab(lab, tmp_path):
             raise
         finally:
             browser.close()
+
+
+def test_stepper_in_notebook7(lab, tmp_path):
+    """The same widget in Notebook 7 (served by the same Jupyter server: /notebooks/...)."""
+    from playwright.sync_api import expect, sync_playwright
+    base, root = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{base}/notebooks/stepper.ipynb?token={TOKEN}")
+            page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60000)
+            page.wait_for_function("() => document.title.includes('stepper')", timeout=60000)
+            page.click('.lm-MenuBar-itemLabel:text-is("Run")')
+            page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
+            panel = page.locator(".ak-panel").first
+            expect(panel).to_contain_text("step 0 / 5", timeout=90000)
+            assert page.locator(".ak-graph svg").count() >= 1
+            nxt = page.locator(".ak-btn", has_text="Next").first
+            nxt.click()
+            expect(panel).to_contain_text("step 1 / 5: AddBackward0")
+            nxt.click()
+            expect(panel).to_contain_text("step 2 / 5: MulBackward0")
+            assert page.locator(".ak-graph g.node.ak-current").count() >= 1
+        except Exception:
+            shot = tmp_path / "notebook7-failure.png"
+            page.screenshot(path=str(shot))
+            print(f"screenshot: {shot}")
+            raise
+        finally:
+            browser.close()
