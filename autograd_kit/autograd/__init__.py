@@ -1,5 +1,7 @@
 """``autograd_kit.autograd``: backward, grad, gradcheck, and the graph the walk runs on."""
 import collections
+import contextlib
+import gc
 import warnings
 
 import numpy as np
@@ -19,13 +21,27 @@ CYCLE_WARNING = (
 _cycle_warned = [False]
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic-GC passes during a walk: the walk makes no cycles of its own, and on a 100,000-node graph
+    the collector's repeated scans of the (alive) graph cost more than the walk itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad`` (the walk of ``backward_steps``)."""
     if create_graph and not _cycle_warned[0]:  # once per process, as PyTorch
         _cycle_warned[0] = True
         warnings.warn(CYCLE_WARNING, UserWarning, stacklevel=3)
     # consume the walk without keeping any step alive (so gradients nobody else holds can be kept, not copied)
-    collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
+    with _gc_paused():
+        collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
@@ -50,11 +66,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         capture[id(n)] = n
     walk = graph.run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
                      accumulate=False)
-    try:
-        while True:
-            next(walk)
-    except StopIteration as stop:
-        captured = stop.value
+    with _gc_paused():
+        try:
+            while True:
+                next(walk)
+        except StopIteration as stop:
+            captured = stop.value
     result = []
     for i, t in enumerate(inputs):
         n = t.grad_fn if t.grad_fn is not None else t._accumulator()
