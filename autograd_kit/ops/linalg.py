@@ -127,7 +127,7 @@ class Matmul(Bmm):
 
 
 def _dtype_name(t):
-    from .reduce import _torch_name
+    from .sums import _torch_name
     return _torch_name(t._data.dtype)
 
 
@@ -143,7 +143,7 @@ def matmul(a, b):
         return mv(a, b)
     if da == 1 and db == 2:
         _check_dtypes(a, b)
-        from .shape import SqueezeMatmul
+        from .views import SqueezeMatmul
         return SqueezeMatmul.apply(mm(a.unsqueeze(0), b), dim=0)
     if da == 2 and db == 2:
         return mm(a, b)

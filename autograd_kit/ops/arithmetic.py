@@ -1,0 +1,316 @@
+"""Elementwise arithmetic: add, sub, mul, div, neg, pow, remainder, floor/trunc division.
+
+Each op's forward (NumPy) and backward (tensor ops, so create_graph works) sit side by side.
+Broadcasting is undone by the engine, not here.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.graph import OUTPUT
+from .._dtype import get_default_dtype
+from ._util import broadcast_error, data, result_dtype, shape_of
+
+Tensor = None  # bound by autograd_kit._tensor
+
+
+def _fix_dtype(out, a, b):
+    """Cast NumPy's result to PyTorch's promoted dtype where the two rules differ."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return out  # PyTorch hands a NumPy operand to NumPy and wraps its result: NumPy's dtype
+    ad = a._data.dtype if isinstance(a, Tensor) else None
+    bd = b._data.dtype if isinstance(b, Tensor) else None
+    if out.dtype == (ad or bd) and (ad is None or bd is None or ad == bd):
+        return out
+    dt = result_dtype(a, b)
+    return out if out.dtype == dt else out.astype(dt)
+
+
+def _binary(fn, a, b):
+    try:
+        out = fn(data(a), data(b))
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+    return _fix_dtype(np.asarray(out), a, b)
+
+
+class Add(Function):
+    formula = "a + b"
+    derivatives = ("1", "1")
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return _binary(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+def _check_bool_sub(a, b):
+    bools = [isinstance(x, Tensor) and x._data.dtype == np.bool_ for x in (a, b)]
+    if all(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+class Sub(Function):
+    formula = "a - b"
+    derivatives = ("1", "-1")
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        _check_bool_sub(a, b)
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return _binary(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
+
+class Rsub(Function):
+    """other - a, for a Python number on the left (``1 - x``), as PyTorch records it."""
+    backward_name = "RsubBackward1"
+    formula = "c - a"
+    derivatives = ("-1",)
+
+    @staticmethod
+    def forward(ctx, a, other):
+        _check_bool_sub(a, other)
+        return _binary(np.subtract, other, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def _wrap(x):
+    """PyTorch saves a Python number operand as a 0-d tensor (``_saved_other`` is ``tensor(2)``), which
+    backward frees like any saved tensor: so ``y = 2 * x`` cannot backward twice, as in PyTorch."""
+    return x if isinstance(x, Tensor) or x is None else Tensor._make(np.asarray(x))
+
+
+def _is_number(x):
+    return not isinstance(x, (Tensor, np.ndarray))
+
+
+class Mul(Function):
+    formula = "a · b"
+    derivatives = ("b", "a")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        ctx.number = _is_number(b)
+        ctx.save(self=a if need[1] else None, other=_wrap(b) if need[0] else None)
+        return _binary(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if ctx.number and b is not None:
+            b = b._data.item()
+        need = ctx.needs_input_grad
+        return (grad * b if need[0] else None), (grad * a if need[1] else None)
+
+
+class Div(Function):
+    formula = "a / b"
+    derivatives = ("1/b", "-a/b²")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        ctx.number = _is_number(b)
+        ctx.save(self=a if need[1] else None, other=_wrap(b) if need[0] or need[1] else None)
+        try:
+            out = np.true_divide(data(a), data(b))
+        except ValueError:
+            raise broadcast_error(shape_of(a), shape_of(b)) from None
+        dt = result_dtype(a, b)
+        if dt.kind != "f":
+            dt = get_default_dtype().np
+        out = np.asarray(out)
+        return out if out.dtype == dt else out.astype(dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if ctx.number:
+            b = b._data.item()
+        need = ctx.needs_input_grad
+        ga = grad / b if need[0] else None
+        gb = -grad * a / (b * b) if need[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    formula = "-a"
+    derivatives = ("-1",)
+
+    @staticmethod
+    def forward(ctx, a):
+        if a._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """a ** p with a Python-number exponent."""
+    formula = "aᵖ"
+    derivatives = ("p·aᵖ⁻¹",)
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save(self=a, exponent=exponent)
+        if a._data.dtype.kind in "iub" and isinstance(exponent, (int, np.integer)) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        out = np.power(a._data, exponent)
+        if out.dtype != a._data.dtype:
+            out = out.astype(result_dtype(a, exponent))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, p = ctx.saved_tensors
+        if p == 0:
+            return grad * 0
+        return grad * (p * a ** (p - 1))
+
+
+class PowTensor(Function):
+    """a ** b with a tensor exponent (PowBackward1)."""
+    backward_name = "PowBackward1"
+    formula = "aᵇ"
+    derivatives = ("b·aᵇ⁻¹", "aᵇ·ln a")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save(self=a, exponent=b, result=OUTPUT)
+        if data(a).dtype.kind in "iu" and data(b).dtype.kind in "iu" and (data(b) < 0).any():
+            # integers to negative integer powers: 2 ** -1 is 0 (NumPy refuses), as PyTorch
+            return _fix_dtype(np.power(data(a).astype(np.float64), data(b)).astype(np.int64), a, b)
+        return _binary(np.power, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        # PyTorch's rules: the exponent-0 terms are 0 (so x**x at 0 has gradient 0, not nan), and
+        # the base-0 term of the exponent's gradient is 0 only for exponents >= 0
+        ga = _ag_where(b._data == 0, 0.0, grad * b * a ** (b - 1)) if need[0] else None
+        gb = _ag_where((a._data == 0) & (b._data >= 0), 0.0, grad * out * a.log()) if need[1] else None
+        return ga, gb
+
+
+class PowScalarBase(Function):
+    """number ** b (``2 ** x``), PowBackward2."""
+    backward_name = "PowBackward2"
+    formula = "cᵃ"
+    derivatives = ("cᵃ·ln c",)
+
+    @staticmethod
+    def forward(ctx, b, base):
+        ctx.base = base
+        ctx.save(exponent=b, result=OUTPUT)
+        if isinstance(base, (int, np.integer)) and b._data.dtype.kind in "iu" and (b._data < 0).any():
+            return np.power(float(base), b._data).astype(np.int64)
+        return _binary(np.power, base, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, out = ctx.saved_tensors
+        if ctx.base == 0:
+            return _ag_where(b._data >= 0, 0.0, grad * out * float("-inf"))
+        return grad * out * float(np.log(ctx.base))
+
+
+def _ag_where(cond, x, y):
+    from .selection import Where
+    return Where.apply(Tensor._make(np.asarray(cond)), x, y)
+
+
+class Remainder(Function):
+    """a % number (Python's sign rule, as torch.remainder)."""
+    formula = "a mod c"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return _binary(np.remainder, a, other)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class RemainderTensor(Function):
+    backward_name = "RemainderBackward1"
+    formula = "a mod b"
+    derivatives = ("1", "-floor(a / b)")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save(self=a, other=b)
+        return _binary(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return grad if need[0] else None, (-grad * np.floor(a._data / b._data)) if need[1] else None
+
+
+class DivMode(Function):
+    """div(a, b, rounding_mode='floor' or 'trunc'): piecewise constant, gradient 0 (DivBackward2)."""
+    backward_name = "DivBackward2"
+    formula = "⌊a / b⌋"
+    derivatives = ("0", "0")
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        out = _binary(np.floor_divide if rounding_mode == "floor" else _trunc_divide, a, b)
+        if rounding_mode == "floor" and out.dtype.kind == "f":  # PyTorch's floor rounds the true quotient
+            out = np.floor(np.true_divide(data(a), data(b))).astype(out.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        return tuple(grad * 0 if n else None for n in need)
+
+
+def _trunc_divide(a, b):
+    q = np.true_divide(a, b)
+    q = np.trunc(q)
+    dt = np.result_type(a, b)
+    return q.astype(dt) if dt.kind in "iu" else q
+
+
+class FloorDivide(Function):
+    """a // b: recorded, but PyTorch has no derivative for it (backward raises)."""
+    backward_name = "torch::autograd::NotImplemented"
+    registered = False  # no derivative, so no gradcheck case
+    formula = "a // b"
+    derivatives = ("not implemented", "not implemented")
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return DivMode.forward(ctx, a, other, "floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")

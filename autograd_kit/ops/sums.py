@@ -1,0 +1,288 @@
+"""Sum-like reductions: sum, mean, var/std (and var_mean/std_mean), prod, cumsum, the vector norm,
+and the engine's sum_to_size."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.graph import OUTPUT
+from ._util import norm_dim, norm_dims
+
+Tensor = None  # bound by autograd_kit._tensor
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    formula = "Σ a"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        d = a._data
+        dims = norm_dims(dim, d.ndim)
+        ctx.shape, ctx.dims = d.shape, dims
+        if dtype is None and d.dtype.kind in "biu":
+            dtype = np.int64
+        return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.dim() == 0 or len(ctx.dims) == 0:
+            return grad.expand(ctx.shape)
+        return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape)
+
+
+class SumDim(Sum):
+    backward_name = "SumBackward1"
+
+
+class Mean(Function):
+    formula = "mean(a)"
+    derivatives = ("1/n",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        d = a._data
+        if dtype is None and d.dtype.kind not in "fc":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {_torch_name(d.dtype)}")
+        dims = norm_dims(dim, d.ndim)
+        ctx.shape, ctx.dims = d.shape, dims
+        ctx.n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
+            return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
+        return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape) / ctx.n
+
+
+class MeanDim(Mean):
+    backward_name = "MeanBackward1"
+
+
+class Var(Function):
+    formula = "Σ(a - mean)² / (n - c)"
+    derivatives = ("2(a - mean)/(n - c)",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        d = a._data
+        dims = norm_dims(dim, d.ndim)
+        n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        ctx.dims, ctx.shape, ctx.keepdim, ctx.denom = dims, d.shape, keepdim, max(n - correction, 0)
+        ctx.save(self=a)
+        return np.var(d, axis=dims, ddof=correction, keepdims=keepdim) if ctx.denom else \
+            np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, dtype=d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        g = grad if ctx.keepdim else grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+        return g * (2.0 / ctx.denom) * (a - a.mean(dim=ctx.dims, keepdim=True))
+
+
+class Std(Var):
+    formula = "√var(a)"
+    derivatives = ("(a - mean)/((n - c)·std)",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        out = np.sqrt(Var.forward(ctx, a, dim, correction, keepdim))
+        ctx.save(self=a, result=OUTPUT)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+            out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
+        out = out.masked_fill(out == 0, float("inf"))  # zero spread: gradient 0, as PyTorch
+        return grad * (a - a.mean(dim=ctx.dims, keepdim=True)) / (out * ctx.denom)
+
+
+def _torch_name(np_dtype):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte", "float16": "Half"}[np_dtype.name]
+
+
+class SumToSize(Function):
+    """Sum a broadcast gradient back to an input's shape (used once, by the engine)."""
+    formula = "sum_to_size(a)"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        d = a._data
+        ctx.shape = d.shape
+        lead = d.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
+        out = np.sum(d, axis=axes, keepdims=True) if axes else d
+        return out.reshape(shape) if lead or out.shape != tuple(shape) else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape)
+
+
+# ---- products, cumulative sums, norm --------------------------------------------------------------
+
+def _unsqueeze_to(t, shape, dims, keepdim):
+    """A reduced result (or its gradient) reshaped so it broadcasts against the input again."""
+    return t if keepdim or not len(shape) else t.reshape(_kept_shape(shape, dims))
+
+
+class Prod(Function):
+    """prod() over all elements (ProdBackward0); zeros handled as PyTorch does (product of the others)."""
+    backward_name = "ProdBackward0"
+    formula = "Π a"
+    derivatives = ("Π of the others",)
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        d = a._data
+        if dtype is None and d.dtype.kind in "biu":
+            dtype = np.int64
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim, ctx.whole = dims, keepdim, dim is None
+        ctx.save(self=a, result=OUTPUT)
+        return np.prod(d, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, out = ctx.saved_tensors
+        if a.dim() == 0:
+            return grad
+        shape = a._data.shape
+        if not ctx.whole:
+            grad = _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim)
+            out = _unsqueeze_to(out, shape, ctx.dims, ctx.keepdim)
+        if not (a._data == 0).any():
+            return grad * (out / a)
+        if ctx.whole:  # all elements: one flat dimension, viewed back (as PyTorch)
+            return (grad * _prod_others(a.reshape(-1), 0)).reshape(shape)
+        return grad * _prod_others(a, ctx.dims[0])
+
+
+class ProdDim(Prod):
+    backward_name = "ProdBackward1"
+
+
+def _prod_others(a, dim):
+    """For each element, the product of the other elements along dim (exclusive products from both
+    ends); with tensor ops when a graph is being recorded (create_graph), else in NumPy."""
+    from .._grad_mode import _enabled
+    n = a._data.shape[dim]
+    if not _enabled[0]:
+        d = a._data
+        one = np.ones_like(np.take(d, [0], axis=dim))
+        left = np.cumprod(np.concatenate([one, np.take(d, range(n - 1), axis=dim)], axis=dim), axis=dim)
+        rev = np.flip(np.take(d, range(1, n), axis=dim), dim)
+        right = np.flip(np.cumprod(np.concatenate([one, rev], axis=dim), axis=dim), dim)
+        return Tensor._make(left * right)
+    parts = [a.narrow(dim, i, 1) for i in range(n)]
+    left, right = [None] * n, [None] * n
+    for i in range(1, n):
+        left[i] = parts[i - 1] if left[i - 1] is None else left[i - 1] * parts[i - 1]
+    for i in range(n - 2, -1, -1):
+        right[i] = parts[i + 1] if right[i + 1] is None else right[i + 1] * parts[i + 1]
+    cols = [l if r is None else (r if l is None else l * r) for l, r in zip(left, right)]
+    cols = [c if c is not None else parts[0] * 0 + 1 for c in cols]
+    from .joining import Cat
+    return Cat.apply(*cols, dim=dim)
+
+
+class Cumsum(Function):
+    formula = "Σ_{j≤i} a_j"
+    derivatives = ("Σ_{j≥i} g_j",)
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype=None):
+        d = a._data
+        if dtype is None and d.dtype.kind in "biu":
+            dtype = np.int64
+        ctx.dim = norm_dim(dim, d.ndim)
+        return np.cumsum(d, axis=ctx.dim, dtype=dtype) if d.ndim else d.astype(dtype or d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.dim() == 0 or grad.shape[ctx.dim] == 1:
+            return grad
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+class Norm(Function):
+    """Vector p-norm (torch.norm, linalg.vector_norm): LinalgVectorNormBackward0, PyTorch's formulas."""
+    backward_name = "LinalgVectorNormBackward0"
+    formula = "‖a‖ₚ"
+    derivatives = ("a·|a|^(p-2) / ‖a‖^(p-1)",)
+
+    @staticmethod
+    def forward(ctx, a, ord=2, dim=None, keepdim=False):
+        d = a._data
+        if d.dtype.kind != "f":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {_torch_name(d.dtype)}")
+        dims = norm_dims(dim, d.ndim)
+        ctx.dims, ctx.keepdim, ctx.ord = dims, keepdim, float(ord)
+        ctx.save(self=a, result=OUTPUT)
+        ab = np.abs(d)
+        p = float(ord)
+        if p == 2:
+            out = np.sqrt(np.sum(d * d, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(ab, axis=dims, keepdims=keepdim)
+        elif p == np.inf:
+            out = np.max(ab, axis=dims, keepdims=keepdim)
+        elif p == -np.inf:
+            out = np.min(ab, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            out = np.sum(ab != 0, axis=dims, keepdims=keepdim).astype(d.dtype)
+        else:
+            out = np.sum(ab ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        return np.asarray(out, dtype=d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, norm = ctx.saved_tensors
+        p, shape = ctx.ord, a._data.shape
+        grad = _unsqueeze_to(grad, shape, ctx.dims, ctx.keepdim)
+        norm = _unsqueeze_to(norm, shape, ctx.dims, ctx.keepdim)
+        zero = norm._data == 0
+        if p == 0:
+            return grad * 0
+        if p == 1:
+            return a.sign() * grad
+        if p == 2:
+            return grad * (a / norm).masked_fill(Tensor._make(np.broadcast_to(zero, shape)), 0)
+        if np.isinf(p):
+            ab = a._data.__abs__()
+            mask = (ab == norm._data) | np.isnan(ab)
+            return a.sign() * ((grad / Tensor._make(np.sum(mask, axis=ctx.dims, keepdims=True).astype(ab.dtype))) * mask)
+        if p < 1:
+            scaled = a.sign() * (a.abs() ** (p - 1)).masked_fill(Tensor._make(a._data == 0), 0)
+            return scaled * grad * norm ** (1 - p)
+        scaled = a.sign() * a.abs() ** (p - 1) if p < 2 else a * a.abs() ** (p - 2)
+        scale = (grad / norm ** (p - 1)).masked_fill(Tensor._make(zero), 0)
+        return scaled * scale
+
+
+class VarMeanVar(Var):
+    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs)."""
+    backward_name = "VarMeanBackward0"
+
+
+class VarMeanMean(Mean):
+    backward_name = "VarMeanBackward0"
+
+
+class StdMeanStd(Std):
+    backward_name = "StdMeanBackward0"
+
+
+class StdMeanMean(Mean):
+    backward_name = "StdMeanBackward0"

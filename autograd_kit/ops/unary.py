@@ -1,0 +1,170 @@
+"""One-input elementwise ops: exp/log, sqrt, trig, sigmoid/tanh/relu, abs, sign, and rounding.
+
+Each op's forward (NumPy) and backward (tensor ops, so create_graph works) sit side by side.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.graph import OUTPUT
+from ._util import result_dtype
+
+
+def _unary(name, np_fn, formula, derivative, backward, save_output=False, backward_name=None):
+    """Declare a one-input op whose forward is a NumPy ufunc."""
+
+    def forward(ctx, a):
+        if save_output:
+            ctx.save(result=OUTPUT)
+        else:
+            ctx.save(self=a)
+        d = a._data
+        if d.dtype.kind != "f":
+            d = d.astype(result_dtype(a, 1.0))
+        return np_fn(d)
+
+    attrs = {"formula": formula, "derivatives": (derivative,), "forward": staticmethod(forward),
+             "backward": staticmethod(backward)}
+    if backward_name:
+        attrs["backward_name"] = backward_name
+    return type(name, (Function,), attrs)
+
+
+def _exp_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return g * out
+
+
+def _log_b(ctx, g):
+    (a,) = ctx.saved_tensors
+    return g / a
+
+
+def _sqrt_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return g / (2 * out)
+
+
+def _sin_b(ctx, g):
+    (a,) = ctx.saved_tensors
+    return g * a.cos()
+
+
+def _cos_b(ctx, g):
+    (a,) = ctx.saved_tensors
+    return g * -a.sin()
+
+
+def _tanh_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return g * (1 - out * out)
+
+
+def _sigmoid_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return g * (out * (1 - out))
+
+
+def _via_float64(np_fn):
+    """float32 transcendental functions computed in float64 and rounded once: within PyTorch's own
+    last-bit results far more often than NumPy's float32 kernels."""
+    def fn(x):
+        if x.dtype == np.float32:
+            return np_fn(x.astype(np.float64)).astype(np.float32)
+        return np_fn(x)
+    fn.__name__ = np_fn.__name__
+    return fn
+
+
+def _sigmoid(x):
+    # PyTorch's formula 1 / (1 + e^-x) in the input's dtype; e^-x overflowing to inf gives 0, not nan
+    with np.errstate(over="ignore"):
+        e = _via_float64(np.exp)(-x)
+    one = x.dtype.type(1)
+    return one / (one + e)
+
+
+def _reciprocal_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return -g * (out * out)
+
+
+def _rsqrt_b(ctx, g):
+    (out,) = ctx.saved_tensors
+    return -0.5 * g * out ** 3
+
+
+def _log1p_b(ctx, g):
+    (a,) = ctx.saved_tensors
+    return g / (a + 1)
+
+
+Exp = _unary("Exp", _via_float64(np.exp), "eᵃ", "eᵃ", _exp_b, save_output=True)
+Log = _unary("Log", _via_float64(np.log), "ln a", "1/a", _log_b)
+Sqrt = _unary("Sqrt", np.sqrt, "√a", "1/(2√a)", _sqrt_b, save_output=True)
+Sin = _unary("Sin", _via_float64(np.sin), "sin a", "cos a", _sin_b)
+Cos = _unary("Cos", _via_float64(np.cos), "cos a", "-sin a", _cos_b)
+Tanh = _unary("Tanh", _via_float64(np.tanh), "tanh a", "1 - tanh²a", _tanh_b, save_output=True)
+Sigmoid = _unary("Sigmoid", _sigmoid, "σ(a)", "σ(a)·(1 - σ(a))", _sigmoid_b, save_output=True)
+Reciprocal = _unary("Reciprocal", np.reciprocal, "1/a", "-1/a²", _reciprocal_b, save_output=True)
+Rsqrt = _unary("Rsqrt", lambda d: 1 / np.sqrt(d), "1/√a", "-1/(2·a^1.5)", _rsqrt_b, save_output=True)
+Log1p = _unary("Log1p", _via_float64(np.log1p), "ln(1 + a)", "1/(1 + a)", _log1p_b, backward_name="Log1PBackward0")
+
+
+class Abs(Function):
+    formula = "|a|"
+    derivatives = ("sign(a)",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save(self=a)
+        return np.abs(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.sign()
+
+
+class Relu(Function):
+    formula = "max(a, 0)"
+    derivatives = ("1 if a > 0 else 0",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save(result=OUTPUT)
+        return np.maximum(a._data, 0).astype(a._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out._data > 0)
+
+
+def _stepwise(name, np_fn):
+    """Piecewise-constant ops (round, floor, ...): their gradient is 0 everywhere, as in PyTorch."""
+    def forward(ctx, a):
+        return np_fn(a._data)
+
+    def backward(ctx, grad):
+        return grad * 0
+
+    return type(name, (Function,), {"formula": f"{name.lower()}(a)", "derivatives": ("0",),
+                                    "forward": staticmethod(forward), "backward": staticmethod(backward)})
+
+
+Round, Floor, Ceil, Trunc = (_stepwise(n, f) for n, f in
+                             (("Round", np.round), ("Floor", np.floor), ("Ceil", np.ceil), ("Trunc", np.trunc)))
+
+
+class Sign(Function):
+    formula = "sign(a)"
+    derivatives = ("0",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a._data.shape
+        return np.sign(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0

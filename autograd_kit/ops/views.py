@@ -1,0 +1,311 @@
+"""Shape ops: view, reshape, transpose/t, permute, squeeze/unsqueeze, expand (views where NumPy gives
+views), and the copying ones: clone, flip, repeat."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import norm_dim, shape_str
+
+
+def _infer_shape(shape, numel):
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Function):
+    formula = "view(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        d = a._data
+        ctx.shape = d.shape
+        new = _infer_shape(shape, d.size)
+        out = d.view()
+        try:
+            out.shape = new
+        except AttributeError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Reshape(View):
+    backward_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        d = a._data
+        ctx.shape = d.shape
+        return d.reshape(_infer_shape(shape, d.size))
+
+
+class Transpose(Function):
+    formula = "aᵀ"
+    derivatives = ("1 (transposed back)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim0, dim1):
+        n = a._data.ndim
+        d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
+        ctx.dims = (d0, d1)
+        return np.swapaxes(a._data, d0, d1) if n else a._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims) if grad.dim() else grad
+
+
+class T(Transpose):
+    backward_name = "TBackward0"
+
+
+class T1(Function):
+    """t() of a 0-d or 1-d tensor: the same values, recorded as TBackward0."""
+    backward_name = "TBackward0"
+    formula = "aᵀ"
+    derivatives = ("1",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Permute(Function):
+    formula = "permute(a)"
+    derivatives = ("1 (permuted back)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        n = a._data.ndim
+        if len(dims) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
+                f"desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}")
+        dims = tuple(norm_dim(d, n) for d in dims)
+        if len(set(dims)) != n:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(a._data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*ctx.inverse)
+
+
+class Squeeze(Function):
+    backward_name = "SqueezeBackward1"
+    formula = "squeeze(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim=None):
+        d = a._data
+        ctx.shape = d.shape
+        if dim is None:
+            return d.reshape(tuple(s for s in d.shape if s != 1))
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {norm_dim(x, d.ndim) for x in dims}
+        return d.reshape(tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class SqueezeMatmul(Squeeze):
+    """The squeeze matmul does after a vector @ matrix product (PyTorch's name for it)."""
+    backward_name = "SqueezeBackward4"
+
+
+class SqueezeAll(Squeeze):
+    backward_name = "SqueezeBackward0"
+
+
+class Unsqueeze(Function):
+    formula = "unsqueeze(a)"
+    derivatives = ("1 (reshaped)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        d = a._data
+        dim = norm_dim(dim, d.ndim + 1)
+        ctx.dim = dim
+        return np.expand_dims(d, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
+
+
+class Expand(Function):
+    formula = "expand(a)"
+    derivatives = ("1 (summed over the copies)",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, sizes):
+        d = a._data
+        sizes = tuple(int(s) for s in sizes)
+        if len(sizes) < d.ndim:
+            raise RuntimeError(
+                f"expand({_tname(d)}{{{shape_str(d.shape)}}}, size={shape_str(sizes)}): the number of sizes provided "
+                f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({d.ndim})")
+        lead = len(sizes) - d.ndim
+        target = []
+        for i in range(len(sizes) - 1, -1, -1):  # checked from the last dimension, as PyTorch
+            s = sizes[i]
+            if i < lead:
+                if s < 0:
+                    raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+                target.append(s)
+                continue
+            cur = d.shape[i - lead]
+            if s == -1:
+                s = cur
+            if cur != s and cur != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at non-singleton "
+                    f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
+            target.append(s)
+        target.reverse()
+        ctx.shape = d.shape
+        return broadcast_view(d, tuple(target))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.sum_to_size(ctx.shape)
+
+
+def broadcast_view(d, target):
+    """A read-only view of ``d`` broadcast to ``target`` (zero strides), like np.broadcast_to but
+    without its Python overhead on the common contiguous case."""
+    if target == d.shape:
+        return d.view()
+    if not d.flags.c_contiguous:
+        return np.broadcast_to(d, target)
+    lead = len(target) - d.ndim
+    strides = [0] * lead + [0 if (s == 1 and t != 1) else st
+                            for s, t, st in zip(d.shape, target[lead:], d.strides)]
+    out = np.ndarray(target, d.dtype, buffer=d, strides=strides)
+    out.flags.writeable = False
+    return out
+
+
+def _tname(d):
+    from .._tensor import tensor_type_name
+    from .._dtype import from_numpy_dtype
+    return tensor_type_name(from_numpy_dtype(d.dtype))
+
+
+class Clone(Function):
+    formula = "a"
+    derivatives = ("1",)
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+# ---- more shape ops: flip, repeat, reshape variants --------------------------------------------
+
+class Flip(Function):
+    formula = "flip(a)"
+    derivatives = ("1 (flipped back)",)
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        nd = a._data.ndim
+        ctx.dims = tuple(norm_dim(d, nd) for d in dims)
+        return np.flip(a._data, ctx.dims).copy() if nd else a._data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims)
+
+
+class Repeat(Function):
+    formula = "repeat(a)"
+    derivatives = ("1 (summed over the copies)",)
+
+    @staticmethod
+    def forward(ctx, a, sizes):
+        d = a._data
+        if len(sizes) < d.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+        ctx.shape = d.shape
+        ctx.padded = (1,) * (len(sizes) - d.ndim) + d.shape
+        ctx.sizes = tuple(int(s) for s in sizes)
+        return np.tile(d.reshape(ctx.padded), ctx.sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inter = tuple(v for r, s in zip(ctx.sizes, ctx.padded) for v in (r, s))
+        g = grad.reshape(inter).sum(dim=tuple(range(0, len(inter), 2))) if inter else grad
+        return g.reshape(ctx.shape)
+
+
+class ReshapeAlias(View):
+    """reshape of a non-contiguous tensor that can still be a view."""
+    backward_name = "ReshapeAliasBackward0"
+
+
+class UnsafeView(Function):
+    """reshape of a tensor that cannot be viewed: PyTorch clones it, then views the copy."""
+    formula = "reshape(a)"
+    derivatives = ("1 (reshaped)",)
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a._data.shape
+        return a._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+def reshape(a, shape):
+    """PyTorch's reshape: a view when it can (ViewBackward0, or ReshapeAliasBackward0 when a is not
+    contiguous), else clone then view (UnsafeViewBackward0 after CloneBackward0)."""
+    d = a._data
+    new = _infer_shape(shape, d.size)
+    if d.flags.c_contiguous:
+        return Reshape.apply(a, shape=new)
+    try:
+        d.view().shape = new
+    except AttributeError:
+        return UnsafeView.apply(Clone.apply(a), shape=new)
+    return ReshapeAlias.apply(a, shape=new)
