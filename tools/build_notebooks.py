@@ -41,7 +41,7 @@ def build(module):
 
 
 def execute(nb):
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
     t0 = time.perf_counter()
     client.execute()

@@ -65,14 +65,10 @@ def _sigmoid_b(ctx, g):
 
 
 def _via_float64(np_fn):
-    """float32 transcendental functions computed in float64 and rounded once: within PyTorch's own
-    last-bit results far more often than NumPy's float32 kernels."""
-    def fn(x):
-        if x.dtype == np.float32:
-            return np_fn(x.astype(np.float64)).astype(np.float32)
-        return np_fn(x)
-    fn.__name__ = np_fn.__name__
-    return fn
+    """NumPy's own float32 kernels. (Computing float32 in float64 and rounding once matches PyTorch's last
+    bit more often, but costs 10x on a 512x1024 tanh; neither is bit-identical to PyTorch's SIMD library,
+    and 1-ulp differences do not show at PyTorch's printing precision.)"""
+    return np_fn
 
 
 def _sigmoid(x):
