@@ -116,11 +116,11 @@ def clamp(input, min=None, max=None):
 
 
 def clamp_min(input, min):
-    return E.ClampMin.apply(input, min=min)
+    return E.ClampMin.apply(input, bound=min)
 
 
 def clamp_max(input, max):
-    return E.ClampMax.apply(input, max=max)
+    return E.ClampMax.apply(input, bound=max)
 
 
 clip = clamp

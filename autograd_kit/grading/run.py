@@ -37,8 +37,7 @@ class _GradingClient(NotebookClient):
 
 def kernel_env(workdir):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_"))}
-    env.update(HOME=str(workdir), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
-               AUTOGRAD_KIT_GRADING="1")
+    env.update(HOME=str(workdir), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     return env
 
 

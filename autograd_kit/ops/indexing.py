@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ._util import norm_dim, shape_str
-from .views import Unsqueeze
+from .views import Alias, Unsqueeze
 
 Tensor = None  # bound by autograd_kit._tensor
 
@@ -102,21 +102,6 @@ class Slice(Select):
             raise ValueError("step must be greater than zero")
         ctx.key, ctx.shape = (slice(None),) * dim + (index,), a._data.shape
         return a._data[ctx.key]
-
-
-class Alias(Function):
-    """``a[...]``: the same values, a new view."""
-    formula = "a"
-    derivatives = ("1",)
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a):
-        return a._data.view()
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
 
 
 class Split(Select):

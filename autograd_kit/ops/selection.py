@@ -156,33 +156,24 @@ class MaskedFillTensor(MaskedFill):
 class ClampMin(Function):
     formula = "max(a, min)"
     derivatives = ("1 if a ≥ min else 0",)
+    _np, _passes = staticmethod(np.maximum), staticmethod(np.greater_equal)
 
-    @staticmethod
-    def forward(ctx, a, min):
+    @classmethod
+    def forward(cls, ctx, a, bound):
         ctx.save(self=a)
-        ctx.min = min
-        return _fix_dtype(np.maximum(a._data, min), a, min)
+        ctx.bound = bound
+        return _fix_dtype(cls._np(a._data, bound), a, bound)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (a._data >= ctx.min)
+        return grad * ctx.op._passes(a._data, ctx.bound)
 
 
-class ClampMax(Function):
+class ClampMax(ClampMin):
     formula = "min(a, max)"
     derivatives = ("1 if a ≤ max else 0",)
-
-    @staticmethod
-    def forward(ctx, a, max):
-        ctx.save(self=a)
-        ctx.max = max
-        return _fix_dtype(np.minimum(a._data, max), a, max)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * (a._data <= ctx.max)
+    _np, _passes = staticmethod(np.minimum), staticmethod(np.less_equal)
 
 
 class ClampTensor(Function):

@@ -8,14 +8,10 @@ from .sums import _unsqueeze_to
 
 
 def _softmax_np(x, dim):
-    # PyTorch's kernel: e = exp(x - max), then e * (1 / sum); float32 exp rounded once from float64
+    # PyTorch's kernel: e = exp(x - max), then e * (1 / sum)
     m = np.max(x, axis=dim, keepdims=True)
-    e = _exp(x - m)
+    e = np.exp(x - m)
     return e * (1 / np.sum(e, axis=dim, keepdims=True))
-
-
-def _exp(x):
-    return np.exp(x.astype(np.float64)).astype(np.float32) if x.dtype == np.float32 else np.exp(x)
 
 
 class Softmax(Function):
@@ -80,7 +76,7 @@ class Logsumexp(Function):
             return d.copy()
         m = np.max(d, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(_exp(d - m), axis=dims, keepdims=True)) + m
+        out = np.log(np.sum(np.exp(d - m), axis=dims, keepdims=True)) + m
         return out if keepdim else np.squeeze(out, dims)
 
     @staticmethod

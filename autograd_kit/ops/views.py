@@ -80,10 +80,9 @@ class T(Transpose):
     backward_name = "TBackward0"
 
 
-class T1(Function):
-    """t() of a 0-d or 1-d tensor: the same values, recorded as TBackward0."""
-    backward_name = "TBackward0"
-    formula = "aᵀ"
+class Alias(Function):
+    """``a[...]``: the same values, a new view."""
+    formula = "a"
     derivatives = ("1",)
     is_view = True
 
@@ -94,6 +93,12 @@ class T1(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class T1(Alias):
+    """t() of a 0-d or 1-d tensor: the same values, recorded as TBackward0."""
+    backward_name = "TBackward0"
+    formula = "aᵀ"
 
 
 class Permute(Function):
