@@ -9,7 +9,7 @@ import weakref
 import numpy as np
 
 from . import _dtype, _grad_mode, _tensor_convert, _tensor_inplace
-from .autograd import graph
+from .autograd import function as _function, graph
 from .ops import linalg as L, shape as S
 from .ops._util import norm_dim
 from ._tensor_convert import ConversionMethods, _ToCopy, _as_array, _data_error, _has_tensor, _is_device, _untensor  # noqa: F401
@@ -20,11 +20,16 @@ from ._tensor_types import (_CPU, _DEVICE_TYPES, _TYPE_NAMES, _WORDS, Size, devi
 
 _enabled = _grad_mode._enabled
 _inference = _grad_mode._inference
+_new = object.__new__
 
 
 class Tensor(ConversionMethods, InPlaceMethods):
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_base", "_hooks", "_acc",
-                 "_post_acc_hooks", "label", "_inference", "__weakref__")
+    # The four attributes every tensor sets live in slots; the rarely set ones (a leaf's grad, hooks, a
+    # label, a view's base) default to the class's values and only then take a slot of the instance dict,
+    # so building a tensor (what every op does) is four stores.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
+    _grad = _base = _hooks = _acc = _post_acc_hooks = label = None
+    _inference = False
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
     def __init__(self, *args, dtype=None):
@@ -39,21 +44,21 @@ class Tensor(ConversionMethods, InPlaceMethods):
     def _init(self, arr, requires_grad, grad_fn, vc):
         self._data = arr
         self._requires_grad = requires_grad
-        self._grad = None
         self.grad_fn = grad_fn
         self._vc = vc if vc is not None else [0]
-        self._base = None
-        self._hooks = None
-        self._acc = None
-        self._post_acc_hooks = None
-        self.label = None
-        self._inference = _inference[0]
+        if _inference[0]:
+            self._inference = True
 
     @classmethod
     def _make(cls, arr, requires_grad=False, grad_fn=None, vc=None):
         """A Tensor around ``arr`` (no copy): what every op returns."""
-        t = object.__new__(Tensor)
-        Tensor._init(t, arr, requires_grad, grad_fn, vc)
+        t = _new(Tensor)
+        t._data = arr
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._vc = vc if vc is not None else [0]
+        if _inference[0]:
+            t._inference = True
         return t
 
     # ---- attributes -------------------------------------------------------------------
@@ -268,6 +273,6 @@ def _rebuild(arr, requires_grad):
     return t
 
 
-graph.Tensor = _tensor_convert.Tensor = _tensor_inplace.Tensor = Tensor
+graph.Tensor = _tensor_convert.Tensor = _tensor_inplace.Tensor = _function._Tensor = Tensor
 from .ops import arithmetic as _arithmetic, indexing as _indexing, selection as _selection, sums as _sums  # noqa: E402
 L.Tensor = _arithmetic.Tensor = _indexing.Tensor = _selection.Tensor = _sums.Tensor = Tensor

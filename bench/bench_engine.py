@@ -1,27 +1,38 @@
-"""Engine benchmarks: the same work in autograd_kit and PyTorch 2.13 (CPU), figures and ratios.
+"""Engine benchmarks (issue #14): the same work in PyTorch 2.13 (CPU), plain NumPy and autograd_kit.
 
-    python bench/bench_engine.py            # all
-    python bench/bench_engine.py --quick    # fewer repetitions
+    python bench/bench_engine.py              # every row, 7 rounds each
+    python bench/bench_engine.py --rounds 5   # fewer rounds
+    python bench/bench_engine.py --only mlp   # rows whose name contains "mlp"
 
-Targets (issue #2): per-op ≤ 2× PyTorch; small MLP step ≤ 1.3×; big MLP step ≤ 1.1× (BLAS-bound: judged
-against the same matmuls in plain NumPy, NumPy's BLAS being the floor); peak RSS ≤ 1.2×; the 100,000-op
-chain must backpropagate (no RecursionError) in time linear in its length.
+Each row runs in its own fresh process; inside it the implementations run in turns (torch, NumPy,
+kit, torch, NumPy, kit, ...), one round each per turn, so this shared machine's drift hits them alike.
+A row's figure is the median over its rounds; ratios are the kit's median over torch's (per-op rows)
+or over the hand-written NumPy step's (MLP rows: NumPy's own BLAS is the floor for a NumPy engine).
+Peak RSS runs each library in a fresh process of its own (median over rounds).
+
+Targets: per-op rows ≤ 1.0× torch; MLP 784-… rows ≤ 1.1× the NumPy step; peak RSS ≤ 0.25× torch.
+A new row is a function ``fn(mod) -> step`` (or ``fn("numpy")``) listed in ``ROWS``.
 """
 import os
+import sys
 
-# Both libraries run in this one process: keep idle OpenMP/BLAS threads from spinning on the cores the
-# other library is using (without this, whichever runs second is measured up to 10x slower).
+# This benchmark only: OpenBLAS kernel overrides set on some machines slow a current NumPy down;
+# measure NumPy's own kernel (tests and CI keep the environment as it is).
+# The BLAS reads them when NumPy is first imported, below; the rows' processes inherit this environment.
+os.environ.pop("OPENBLAS_CORETYPE", None)
+os.environ.pop("OPENBLAS_L2_SIZE", None)
+# Both libraries run in one process: keep idle OpenMP/BLAS threads from spinning on the cores the other
+# library is using (without this, whichever runs second is measured up to 10x slower).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OPENBLAS_WAIT_POLICY", "PASSIVE")
 
-import argparse
-import json
-import statistics
-import subprocess
-import sys
-import time
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
 
-import numpy as np
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -31,211 +42,196 @@ def load(name):
         import torch
         torch.set_num_threads(os.cpu_count() or 1)
         return torch
+    if name == "numpy":
+        return "numpy"
     sys.path.insert(0, os.path.dirname(HERE))
     import autograd_kit
     return autograd_kit
 
 
-def best_of_interleaved(fns, repeat):
-    """Best time of each function, run in turns (a, b, c, a, b, c, ...) so that the machine's drift
-    (frequency, the other core's load) hits every one alike."""
-    times = [[] for _ in fns]
-    for _ in range(repeat):
-        for t, fn in zip(times, fns):
-            t0 = time.perf_counter()
-            fn()
-            t.append(time.perf_counter() - t0)
-    return [min(t) for t in times]
-
-
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
-
-
-def per_op(mod, repeat):
-    """Small tensors (8x8): 6 recorded ops (mul, add, tanh, sub, exp, sum) then backward, per op."""
-    a = mod.randn(8, 8, requires_grad=True)
-    b = mod.randn(8, 8, requires_grad=True)
-    n_ops, loops = 7, 200  # 6 forward ops + the backward of each, counted as one op each, + the call
-
-    def work():
-        for _ in range(loops):
-            y = (((a * b + a).tanh() - b).exp()).sum()
-            y.backward()
-    work()
-    best, _ = best_of(work, repeat)
-    return best / (loops * n_ops) * 1e6  # µs per op (forward + backward)
-
-
-def mlp(mod, sizes, batch):
-    nn, optim = mod.nn, mod.optim
-    mod.manual_seed(0)
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
-    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
-    rng = np.random.default_rng(0)
-    x = mod.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
-    y = mod.tensor(rng.integers(0, sizes[-1], batch))
+# ---- the rows: each builds one step for a library (torch, autograd_kit) or "numpy" -----------------
+def small_ops(mod):
+    """200 small ops on shape (8,) (mul, add, tanh, scale; 50 times), then sum().backward()."""
+    x = mod.randn(8, requires_grad=True)
+    w = mod.randn(8, requires_grad=True)
 
     def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
+        y = x
+        for _ in range(50):
+            y = (y * w + x).tanh() * 0.9
+        y.sum().backward()
     return step
 
 
-def numpy_floor(sizes, batch):
-    """The MLP's matmuls alone in plain NumPy (forward 1 per layer, backward 2 per layer, minus the input's)."""
-    rng = np.random.default_rng(0)
-    ws = [rng.standard_normal((sizes[i + 1], sizes[i])).astype(np.float32) for i in range(len(sizes) - 1)]
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-
+def polynomial(mod):
+    """The course's seed example: y = 5x³ + 2x² + 4x + 8 at x = 2, backward, x.grad."""
     def step():
-        acts = [x]
-        for w in ws:
-            acts.append(acts[-1] @ w.T)
-        g = acts[-1]
-        for i in range(len(ws) - 1, -1, -1):
-            _ = g.T @ acts[i]
-            if i:
-                g = g @ ws[i]
+        x = mod.tensor(2.0, requires_grad=True)
+        y = 5 * x**3 + 2 * x**2 + 4 * x + 8
+        y.backward()
+        return x.grad
     return step
 
 
-def numpy_step(sizes, batch):
-    """The whole training step written by hand in plain NumPy (float32): Linear+ReLU forward, softmax
-    cross-entropy, backward, SGD with momentum — the same work as the kit's step, no autograd."""
-    rng = np.random.default_rng(0)
-    ws = [(rng.standard_normal((sizes[i + 1], sizes[i])) * 0.03).astype(np.float32) for i in range(len(sizes) - 1)]
+def mlp(sizes, batch):
+    """An MLP step: nn.Linear layers with .relu(), ((out - Y) ** 2).mean(), backward, SGD(lr=0.01), zero_grad."""
+    def build(mod):
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+        Y = rng.standard_normal((batch, sizes[-1])).astype(np.float32)
+        if mod == "numpy":
+            return numpy_mlp(sizes, X, Y)
+        mod.manual_seed(0)
+        layers = [mod.nn.Linear(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
+        params = [p for layer in layers for p in layer.parameters()]
+        opt = mod.optim.SGD(params, lr=0.01)
+        X, Y = mod.tensor(X), mod.tensor(Y)
+
+        def step():
+            h = X
+            for layer in layers[:-1]:
+                h = layer(h).relu()
+            loss = ((layers[-1](h) - Y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        return step
+    return build
+
+
+def numpy_mlp(sizes, X, Y):
+    """The same step written by hand in plain NumPy (float32): the floor for a NumPy engine."""
+    rng = np.random.default_rng(1)
+    ws = [(rng.standard_normal((sizes[i + 1], sizes[i])) / np.sqrt(sizes[i])).astype(np.float32)
+          for i in range(len(sizes) - 1)]
     bs = [np.zeros(sizes[i + 1], np.float32) for i in range(len(sizes) - 1)]
-    params = ws + bs
-    bufs = [np.zeros_like(p) for p in params]
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-    y = rng.integers(0, sizes[-1], batch)
 
     def step():
-        acts, pre = [x], []
+        acts = [X]
         for i, (w, b) in enumerate(zip(ws, bs)):
             z = acts[-1] @ w.T
             z += b
-            pre.append(z)
             acts.append(np.maximum(z, 0) if i < len(ws) - 1 else z)
-        z = acts[-1]
-        z = z - z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        p[np.arange(batch), y] -= 1
-        g = p / batch
-        grads_w, grads_b = [None] * len(ws), [None] * len(ws)
+        g = (acts[-1] - Y) * np.float32(2 / acts[-1].size)
         for i in range(len(ws) - 1, -1, -1):
-            grads_w[i] = g.T @ acts[i]
-            grads_b[i] = g.sum(axis=0)
+            gw, gb = g.T @ acts[i], g.sum(0)
             if i:
                 g = g @ ws[i]
-                g *= pre[i - 1] > 0
-        for p_, g_, buf in zip(params, grads_w + grads_b, bufs):
-            buf *= 0.9
-            buf += g_
-            p_ -= 0.01 * buf
+                g *= acts[i] > 0
+            ws[i] -= np.float32(0.01) * gw
+            bs[i] -= np.float32(0.01) * gb
     return step
 
 
-def chain(mod, n):
+def deep_chain(mod):
+    """20,000 ops in one chain (y = y * c on shape (2,)), then sum().backward()."""
     x = mod.tensor([1.0, 2.0], requires_grad=True)
-    t0 = time.perf_counter()
-    y = x
-    for _ in range(n):
-        y = y * 1.0000001
-    y.sum().backward()
-    return time.perf_counter() - t0, float(x.grad[0])
+
+    def step():
+        y = x
+        for _ in range(20_000):
+            y = y * 1.0000001
+        y.sum().backward()
+    return step
 
 
-def rss_child(name, sizes, batch, steps):
-    """Run in a fresh process: peak RSS of `steps` training steps (MiB), minus the RSS after import."""
-    mod = load(name)
-    base = _vm_hwm()
-    step = mlp(mod, sizes, batch)
+# name, builder, libraries, unit per call, divisor (ops per call, for µs/op), target, compared with
+ROWS = [
+    ("200 small ops (shape 8) fwd+bwd", small_ops, ("torch", "kit"), "µs/op", 200, 1.0, "torch"),
+    ("seed polynomial + backward", polynomial, ("torch", "kit"), "µs", 1, 1.0, "torch"),
+    ("MLP 2-16-1, batch 16, SGD step", mlp([2, 16, 1], 16), ("torch", "numpy", "kit"), "ms", 1, 1.0, "torch"),
+    ("MLP 784-256-10, batch 128, SGD step", mlp([784, 256, 10], 128), ("torch", "numpy", "kit"), "ms", 1, 1.1,
+     "numpy"),
+    ("MLP 784-1024-1024-10, batch 512", mlp([784, 1024, 1024, 10], 512), ("torch", "numpy", "kit"), "ms", 1, 1.1,
+     "numpy"),
+    ("20,000-op chain fwd+bwd", deep_chain, ("torch", "kit"), "s", 1, 1.0, "torch"),
+]
+SCALE = {"µs/op": 1e6, "µs": 1e6, "ms": 1e3, "s": 1.0}
+RSS_ROW = ("peak RSS, 20 big-MLP steps", 0.25)
+BIG = mlp([784, 1024, 1024, 10], 512)
+
+
+def time_row(index, rounds):
+    """In a fresh process: every library's step in turns, `rounds` rounds; medians per library."""
+    name, build, libs, unit, per, _, _ = ROWS[index]
+    steps = {lib: build(load("autograd_kit" if lib == "kit" else lib)) for lib in libs}
+    # a round lasts >= ~0.2 s: calls per round from a first timing of each library
+    calls = {}
+    for lib, step in steps.items():
+        step()
+        t0 = time.perf_counter()
+        step()
+        calls[lib] = max(1, min(1000, int(0.2 / max(time.perf_counter() - t0, 1e-7))))
+    times = {lib: [] for lib in libs}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            n = calls[lib]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                step()
+            times[lib].append((time.perf_counter() - t0) / n)
+    return {lib: statistics.median(t) * SCALE[unit] / per for lib, t in times.items()}
+
+
+def rss_child(lib, steps):
+    """In a fresh process: peak RSS (MiB, VmHWM) of `steps` big-MLP steps, the import included."""
+    step = BIG(load("autograd_kit" if lib == "kit" else lib))
     for _ in range(steps):
         step()
-    peak = _vm_hwm()
-    print(json.dumps({"peak_mib": peak, "import_mib": base, "work_mib": peak - base}))
-
-
-def _vm_hwm():
-    """Peak resident set of this process in MiB (VmHWM: unlike ru_maxrss, not inherited across exec)."""
     with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
+        hwm = next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
+    return {lib: hwm}
 
 
-def peak_rss(name, sizes, batch, steps):
-    out = subprocess.run([sys.executable, __file__, "--rss-child", name, "--steps", str(steps)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def child(args):
+    return subprocess.run([sys.executable, __file__] + args, capture_output=True, text=True, check=True)
 
 
-SMALL, SMALL_BATCH = [784, 256, 10], 128
-BIG, BIG_BATCH = [784, 1024, 1024, 10], 512
+def blas_kernel():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')} ({i['num_threads']} threads)"
+                     for i in threadpool_info() if i["user_api"] == "blas")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--rss-child")
-    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--row", type=int)
+    ap.add_argument("--rss", choices=["torch", "numpy", "kit"])
     args = ap.parse_args()
-    if args.rss_child:
-        rss_child(args.rss_child, BIG, BIG_BATCH, args.steps)
+    if args.row is not None:
+        print(json.dumps(time_row(args.row, args.rounds)))
         return
-    rep = 3 if args.quick else 7
-    ak, torch = load("autograd_kit"), load("torch")
-    rows = []
-
-    def row(name, a, t, unit, target=None, note=""):
-        ratio = a / t
-        ok = "" if target is None else ("  ok" if ratio <= target else f"  OVER target {target}x")
-        rows.append((name, a, t, unit, ratio, ok, note))
-        print(f"{name:<34} kit {a:10.3f} {unit:<4} torch {t:10.3f} {unit:<4} ratio {ratio:5.2f}x{ok} {note}", flush=True)
-
-    row("per-op overhead (fwd+bwd, 8x8)", per_op(ak, rep), per_op(torch, rep), "us", 2.0)
-    for label, sizes, batch, target in (("MLP 784-256-10 step (b=128)", SMALL, SMALL_BATCH, 1.3),
-                                        ("MLP 784-1024-1024-10 step (b=512)", BIG, BIG_BATCH, None)):
-        # torch alone (its OpenMP threads and OpenBLAS's slow each other down when interleaved); the kit
-        # and plain NumPy in turns, so this machine's drift (seen here: ±30% over minutes) hits both alike
-        t_best, _ = best_of(mlp(torch, sizes, batch), rep * 2)
-        fns = [mlp(ak, sizes, batch), numpy_floor(sizes, batch), numpy_step(sizes, batch)]
-        for fn in fns:
-            fn()  # warm up (first-step allocations, momentum buffers)
-        a_best, f_best, s_best = best_of_interleaved(fns, rep * 4)
-        row(label, a_best * 1e3, t_best * 1e3, "ms", target)
-        if target is None:
-            row("  same matmuls in plain NumPy", f_best * 1e3, t_best * 1e3, "ms", None, "(the BLAS floor)")
-            row("  whole step by hand in NumPy", s_best * 1e3, t_best * 1e3, "ms", None, "(+ bias, ReLU, loss, SGD)")
-            r, r2 = a_best / f_best, a_best / s_best
-            print(f"{'  kit vs the matmuls alone':<34} ratio {r:5.2f}x {'ok' if r <= 1.1 else '(over 1.1x)'}")
-            print(f"{'  kit vs the hand-written step':<34} ratio {r2:5.2f}x {'ok' if r2 <= 1.1 else 'OVER target 1.1x'}")
-    rss_a = peak_rss("autograd_kit", BIG, BIG_BATCH, 20)
-    rss_t = peak_rss("torch", BIG, BIG_BATCH, 20)
-    row("peak RSS, 20 big-MLP steps", rss_a["peak_mib"], rss_t["peak_mib"], "MiB", 1.2,
-        f"(work above import: kit {rss_a['work_mib']:.0f} MiB, torch {rss_t['work_mib']:.0f} MiB)")
-    (ta, ga), (tt, gt) = chain(ak, 100_000), chain(torch, 100_000)
-    row("100,000-op chain fwd+bwd", ta, tt, "s", None, f"(grad {ga:.6f} vs {gt:.6f})")
-    us_per_op = {n: chain(ak, n)[0] / n * 1e6 for n in (30_000, 100_000, 300_000)}
-    print(f"{'  linearity: µs per op at':<34} " + ", ".join(f"{n // 1000}k: {v:.1f}" for n, v in us_per_op.items())
-          + " (flat = linear)")
+    if args.rss:
+        print(json.dumps(rss_child(args.rss, 20)))
+        return
+    import numpy  # noqa: F401  (for the kernel line)
+    print(f"NumPy {np.__version__}, BLAS: {blas_kernel()}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores; medians of {args.rounds} rounds, each row in a fresh process\n")
+    print(f"| case | torch | NumPy floor | kit | kit ratio | target |\n|---|---|---|---|---|---|")
+    for i, (name, _, libs, unit, _, target, base) in enumerate(ROWS):
+        if args.only.lower() not in name.lower():
+            continue
+        r = json.loads(child(["--row", str(i), "--rounds", str(args.rounds)]).stdout.strip().splitlines()[-1])
+        ratio = r["kit"] / r[base]
+        fmt = (lambda v: f"{v:.3f} {unit}") if unit in ("ms", "s") else (lambda v: f"{v:.1f} {unit}")
+        floor = fmt(r["numpy"]) if "numpy" in r else "–"
+        ok = "ok" if ratio <= target else "OVER"
+        print(f"| {name} | {fmt(r['torch'])} | {floor} | {fmt(r['kit'])} | {ratio:.2f}× {base if base == 'torch' else 'floor'}"
+              f" | ≤ {target}× {ok} |", flush=True)
+    if args.only.lower() in RSS_ROW[0].lower():
+        peaks = {lib: [] for lib in ("torch", "numpy", "kit")}
+        for _ in range(max(5, args.rounds // 2)):
+            for lib in peaks:
+                peaks[lib].append(json.loads(child(["--rss", lib]).stdout.strip().splitlines()[-1])[lib])
+        med = {lib: statistics.median(v) for lib, v in peaks.items()}
+        ratio = med["kit"] / med["torch"]
+        print(f"| {RSS_ROW[0]} | {med['torch']:.0f} MB | {med['numpy']:.0f} MB | {med['kit']:.0f} MB | "
+              f"{ratio:.2f}× torch | ≤ {RSS_ROW[1]}× {'ok' if ratio <= RSS_ROW[1] else 'OVER'} |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ A subclass defines::
 each returned gradient back to its input's shape (broadcasting is undone once, there).
 Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
 """
+import collections
 import weakref
 
 import numpy as np
@@ -29,17 +30,23 @@ from . import graph
 
 REGISTRY = {}
 _enabled = _grad_mode._enabled
+_inference = _grad_mode._inference
+_seq = graph._seq
+_new = object.__new__
+_weakref = weakref.ref
+ndarray = np.ndarray
+_NO_EDGE = (None, 0)
+_NEEDS = {}
 
 
-class _NoGrads:
-    def __getitem__(self, i):
-        return False
+class _Tensor:  # placeholder, bound to autograd_kit.Tensor by autograd_kit._tensor (avoids an import cycle)
+    pass
 
 
 class _NoCtx:
     """Context handed to ``forward`` when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = _NoGrads()
+    needs_input_grad = collections.defaultdict(bool)  # False for every input (a C-level lookup)
 
     def save(this, /, **named):
         pass
@@ -85,53 +92,87 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kw):
-        Tensor = graph.Tensor
+        # the hot path of every op: plain (no graph) unless grad mode is on and an input requires grad
         if _enabled[0] and cls.differentiable:
             for a in args:
-                if getattr(a, "_requires_grad", False):
-                    break
-            else:
-                return cls._plain(args, kw)
-        else:
-            return cls._plain(args, kw)
+                if isinstance(a, _Tensor) and a._requires_grad:
+                    return cls._record(args, kw)
+        if cls._user:
+            return graph.Tensor._make(np.asarray(cls._user_forward(_NoCtx(), args, kw)))
+        out = cls.forward(_NO_CTX, *args, **kw)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
+            return graph.Tensor._make(out, False, None, args[0]._vc)
+        t = _new(graph.Tensor)  # Tensor._make, inlined
+        t._data = out
+        t._requires_grad = False
+        t.grad_fn = None
+        t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        return t
+
+    @classmethod
+    def _record(cls, args, kw):
+        """Run the op and record its node: ordered edges to the inputs' nodes, which inputs need a
+        gradient, their shapes and dtypes (the engine sums gradients back to them), constants."""
         node = cls._Node()
-        node.seq = next(graph._seq)
+        node.seq = next(_seq)
         edges = []
         needs = []
-        meta = []
+        arrays = []
         consts = None
         for i, a in enumerate(args):
-            if getattr(a, "_requires_grad", False):
+            if isinstance(a, _Tensor) and a._requires_grad:
                 fn = a.grad_fn
-                edges.append((fn if fn is not None else a._accumulator(), 0))
+                if fn is None:
+                    acc = a._acc
+                    fn = acc() if acc is not None else None
+                    if fn is None:
+                        fn = a._accumulator()
+                edges.append((fn, 0))
                 needs.append(True)
-                meta.append((a._data.shape, a._data.dtype))
+                arrays.append(a._data)
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 needs.append(False)
-                meta.append(None)
+                arrays.append(None)
                 consts = (consts or ()) + ((i, a),)
         node.next_functions = tuple(edges)
-        node.needs_input_grad = tuple(needs)
-        node._in_meta = meta
+        needs = tuple(needs)
+        node.needs_input_grad = _NEEDS.setdefault(needs, needs)  # few distinct tuples: share them
         if cls._user:
             out = cls._user_forward(node, args, kw)
         else:
             out = cls.forward(node, *args, **kw)
-        if type(out) is not np.ndarray:
+        if type(out) is not ndarray:
             out = np.asarray(out)
         if out.dtype.kind not in "fc":  # integer and bool results are never differentiable
-            return Tensor._make(out)
+            return graph.Tensor._make(out)
+        # inputs' shapes and dtypes, for the engine to sum gradients back to: None when every input that
+        # needs a gradient has the output's (the common case: no tuple kept per node)
+        shape, dt = out.shape, out.dtype
+        for d in arrays:
+            if d is not None and (d.shape != shape or d.dtype != dt or cls._user):
+                node._in_meta = tuple(None if d is None else (d.shape, d.dtype) for d in arrays)
+                break
+        t = _new(graph.Tensor)
+        t._data = out
+        t._requires_grad = True
+        t.grad_fn = node
         if cls.is_view:
-            t = Tensor._make(out, True, node, args[0]._vc)
+            t._vc = args[0]._vc
             t._base = args[0]._base if args[0]._base is not None else args[0]
         else:
-            t = Tensor._make(out, True, node)
-        if node._saved is not None and any(v is graph.OUTPUT for v, _ in node._saved.values()):
+            t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        if node._saves_output:
             node._out = (out, t._vc, t._vc[0])
         # for the views (teaching first): the output's value and tensor, and inputs that are constants
         node._value = out
-        node._out_ref = weakref.ref(t)
+        node._out_ref = _weakref(t)
         node._consts = consts
         return t
 
@@ -145,15 +186,3 @@ class Function:
         finally:
             _enabled[0] = prev
         return out._data if isinstance(out, graph.Tensor) else out
-
-    @classmethod
-    def _plain(cls, args, kw):
-        if cls._user:
-            return graph.Tensor._make(np.asarray(cls._user_forward(_NoCtx(), args, kw)))
-        out = cls.forward(_NO_CTX, *args, **kw)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        Tensor = graph.Tensor
-        if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
-            return Tensor._make(out, False, None, args[0]._vc)
-        return Tensor._make(out)

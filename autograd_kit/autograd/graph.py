@@ -69,6 +69,7 @@ class Node:
 
     op = None  # the Function subclass (carries forward/backward, formula, derivatives)
     _saved = None
+    _saves_output = False  # the op saved its own output (OUTPUT): Function.apply keeps it in _out
     _out = None
     _freed = False
     _pre_hooks = None
@@ -78,6 +79,14 @@ class Node:
     _value = None  # the op's output values, kept for the graph views
     _out_ref = None  # weak reference to the output tensor (its label, retained grad)
     _consts = None  # ((input position, value), ...) for inputs that are constants
+    _in_meta = None  # per input (shape, dtype) or None; None for all: each input has the output's
+
+    def _input_meta(self):
+        """(shape, dtype) of each input that needs a gradient (None for the others)."""
+        if self._in_meta is not None:
+            return self._in_meta
+        v = self._value
+        return tuple(None if c is None else (v.shape, v.dtype) for c, _ in self.next_functions)
 
     @property
     def output(self):
@@ -103,6 +112,7 @@ class Node:
         for k, v in named.items():
             if v is OUTPUT:
                 saved[k] = (OUTPUT, None)
+                this._saves_output = True
             elif isinstance(v, Tensor):
                 if v._inference:
                     raise RuntimeError(
@@ -116,22 +126,27 @@ class Node:
         this._saved = saved
 
     def _unpack(self, name, value, version):
-        if value is FREED:
+        if version is not None:
+            if value._vc[0] == version:  # a saved tensor, unmodified: the common case
+                return value
+        elif value is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        if value is OUTPUT:
+        elif value is OUTPUT:
             data, vc, version = self._out
             value = Tensor._make(data, True, self, vc)
-        if version is not None and value._vc[0] != version:
-            out_of = ""
-            if value.grad_fn is not None:
-                out_of = f", which is output 0 of {re.sub(r'Backward[0-9]+$', '', value.grad_fn.name())},"
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: {_type_string(value)}{out_of} is at version {value._vc[0]}; expected version "
-                f"{version} instead. Hint: enable anomaly detection to find the operation that failed to "
-                "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-            )
-        return value
+            if vc[0] == version:
+                return value
+        else:
+            return value  # a number or other value saved as it is
+        out_of = ""
+        if value.grad_fn is not None:
+            out_of = f", which is output 0 of {re.sub(r'Backward[0-9]+$', '', value.grad_fn.name())},"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {_type_string(value)}{out_of} is at version {value._vc[0]}; expected version "
+            f"{version} instead. Hint: enable anomaly detection to find the operation that failed to "
+            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
 
     def save_for_backward(self, *tensors):
         """PyTorch's custom-Function spelling: save tensors by position."""
@@ -145,9 +160,11 @@ class Node:
 
     @property
     def saved_tensors(self):
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             return ()
-        return tuple(self._unpack(k, v, ver) for k, (v, ver) in self._saved.items())
+        unpack = self._unpack
+        return tuple([unpack(k, v, ver) for k, (v, ver) in saved.items()])
 
     @property
     def saved(self):
@@ -309,6 +326,24 @@ def _to_execute(order, targets):
     return run_
 
 
+def _dependencies(roots):
+    """How many edges lead into each node reachable from ``roots`` (iterative; no order needed)."""
+    deps = {}
+    stack = [r for r in dict.fromkeys(roots) if r is not None]
+    expanded = set(stack)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            if child in deps:
+                deps[child] += 1
+            else:
+                deps[child] = 1
+                if child not in expanded:
+                    stack.append(child)
+    return deps
+
+
 def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True):
     """The backward walk, as a generator of ``Step``s.
 
@@ -317,8 +352,11 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     used by ``autograd.grad`` and ``backward(inputs=...)``. With ``accumulate=False`` leaves' ``.grad``
     are left alone.
     """
-    deps, order = _discover(root_nodes)
-    need = _to_execute(order, capture) if capture is not None else None
+    if capture is not None:
+        deps, order = _discover(root_nodes)
+        need = _to_execute(order, capture)
+    else:
+        deps, need = _dependencies(root_nodes), None
     buffers = {}
     for n, g in zip(root_nodes, root_grads):
         if n is None:
@@ -331,8 +369,9 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     captured = {}
     index = 0
     mode = _grad_mode._enabled
+    push, pop = heapq.heappush, heapq.heappop
     while heap:
-        node = heapq.heappop(heap)[1]
+        node = pop(heap)[1]
         prev_mode = mode[0]
         mode[0] = create_graph
         try:
@@ -370,14 +409,16 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                         continue
                     if g is not None:
                         buffers[child] = buffers[child] + g if child in buffers else g
-                    deps[child] -= 1
-                    if deps[child] == 0:
-                        if child in buffers:
-                            heapq.heappush(heap, (_key(child), child))
+                    left = deps[child] - 1
+                    deps[child] = left
+                    if left == 0:
+                        if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
+                            push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
+                                        child))
                         else:
                             _skip(child, deps, buffers, heap)
                 g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
-                if not retain_graph:
+                if not retain_graph and node._saved is not None:
                     node._free()
         finally:
             mode[0] = prev_mode
@@ -411,7 +452,7 @@ def _check_user_grads(node, grads):
     if len(grads) != n:
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n}, "
                            f"got {len(grads)})")
-    for i, (g, meta) in enumerate(zip(grads, node._in_meta)):
+    for i, (g, meta) in enumerate(zip(grads, node._input_meta())):
         if g is None or meta is None:
             continue
         gshape = tuple(getattr(g, "shape", ()))
@@ -429,14 +470,19 @@ def _fit_to_inputs(node, grads):
     """Sum broadcast gradients back to each input's shape and cast to its dtype (done once, here)."""
     if node.op._user:
         grads = _check_user_grads(node, grads)
+    metas = node._in_meta
+    if metas is None:  # every input has the output's shape and dtype
+        v = node._value
+        shape, dt = v.shape, v.dtype
     out = []
-    for g, meta, (child, _) in zip(grads, node._in_meta, node.next_functions):
+    for i, (g, (child, _)) in enumerate(zip(grads, node.next_functions)):
         if g is None or child is None:
             out.append(None)
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(g)
-        shape, dt = meta
+        if metas is not None:
+            shape, dt = metas[i]
         if g._data.shape != shape:
             g = g.sum_to_size(shape)
         if g._data.dtype != dt:

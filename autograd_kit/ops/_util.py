@@ -15,6 +15,14 @@ def _category(np_dtype):
 def result_dtype(*operands):
     """PyTorch's promotion: dimensioned tensors > 0-d tensors > Python numbers, by category."""
     Tensor = graph.Tensor
+    if len(operands) == 2:  # fast path: a float tensor with a Python number or a tensor of its own dtype
+        a, b = operands
+        if type(b) is Tensor and type(a) is not Tensor:
+            a, b = b, a
+        if type(a) is Tensor and a._data.dtype.kind == "f":
+            tb = type(b)
+            if tb is float or tb is int or tb is bool or (tb is Tensor and b._data.dtype == a._data.dtype):
+                return a._data.dtype
     best_cat = -1
     groups = ([], [], [])  # python numbers, 0-d tensors, dimensioned tensors
     for x in operands:
