@@ -4,8 +4,9 @@
     python bench/bench_engine.py --rounds 5   # fewer rounds
     python bench/bench_engine.py --only mlp   # rows whose name contains "mlp"
 
-Each row runs in its own fresh process; inside it the implementations run in turns (torch, NumPy,
-kit, torch, NumPy, kit, ...), one round each per turn, so this shared machine's drift hits them alike.
+Each library runs each row in a fresh process of its own (no library's threads, allocations or garbage
+collector in another's way), and the rows' rounds run in turns (torch, NumPy, kit, torch, NumPy, kit,
+...), so this shared machine's drift hits them alike.
 A row's figure is the median over its rounds; ratios are the kit's median over torch's (per-op rows)
 or over the hand-written NumPy step's (MLP rows: NumPy's own BLAS is the floor for a NumPy engine).
 Peak RSS runs each library in a fresh process of its own (median over rounds).
@@ -151,25 +152,44 @@ RSS_ROW = ("peak RSS, 20 big-MLP steps", 0.25)
 BIG = mlp([784, 1024, 1024, 10], 512)
 
 
-def time_row(index, rounds):
-    """In a fresh process: every library's step in turns, `rounds` rounds; medians per library."""
+def worker(index, lib):
+    """A fresh process for one library on one row: builds the step, then runs one round per line read
+    (a round: `n` calls), printing the seconds per call. The parent drives the libraries in turns."""
     name, build, libs, unit, per, _, _ = ROWS[index]
-    steps = {lib: build(load("autograd_kit" if lib == "kit" else lib)) for lib in libs}
-    # a round lasts >= ~0.2 s: calls per round from a first timing of each library
-    calls = {}
-    for lib, step in steps.items():
-        step()
+    step = build(load("autograd_kit" if lib == "kit" else lib))
+    step()  # warm up (first-call allocations, lazily built state)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        n = int(line)
         t0 = time.perf_counter()
-        step()
-        calls[lib] = max(1, min(1000, int(0.2 / max(time.perf_counter() - t0, 1e-7))))
-    times = {lib: [] for lib in libs}
-    for _ in range(rounds):
-        for lib, step in steps.items():
-            n = calls[lib]
-            t0 = time.perf_counter()
-            for _ in range(n):
-                step()
-            times[lib].append((time.perf_counter() - t0) / n)
+        for _ in range(n):
+            step()
+        print((time.perf_counter() - t0) / n, flush=True)
+
+
+def time_row(index, rounds):
+    """Every library of a row in a fresh process of its own, rounds run in turns; medians (in the row's unit)."""
+    name, build, libs, unit, per, _, _ = ROWS[index]
+    procs = {lib: subprocess.Popen([sys.executable, __file__, "--worker", str(index), lib], text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE) for lib in libs}
+    try:
+        for p in procs.values():
+            assert p.stdout.readline().strip() == "ready"
+
+        def one_round(lib, n):
+            procs[lib].stdin.write(f"{n}\n")
+            procs[lib].stdin.flush()
+            return float(procs[lib].stdout.readline())
+
+        calls = {lib: max(1, min(2000, int(0.25 / max(one_round(lib, 1), 1e-7)))) for lib in libs}  # ~0.25 s a round
+        times = {lib: [] for lib in libs}
+        for _ in range(rounds):
+            for lib in libs:
+                times[lib].append(one_round(lib, calls[lib]))
+    finally:
+        for p in procs.values():
+            p.stdin.close()
+            p.wait()
     return {lib: statistics.median(t) * SCALE[unit] / per for lib, t in times.items()}
 
 
@@ -200,11 +220,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--only", default="")
-    ap.add_argument("--row", type=int)
+    ap.add_argument("--worker", nargs=2)
     ap.add_argument("--rss", choices=["torch", "numpy", "kit"])
     args = ap.parse_args()
-    if args.row is not None:
-        print(json.dumps(time_row(args.row, args.rounds)))
+    if args.worker:
+        worker(int(args.worker[0]), args.worker[1])
         return
     if args.rss:
         print(json.dumps(rss_child(args.rss, 20)))
@@ -216,7 +236,7 @@ def main():
     for i, (name, _, libs, unit, _, target, base) in enumerate(ROWS):
         if args.only.lower() not in name.lower():
             continue
-        r = json.loads(child(["--row", str(i), "--rounds", str(args.rounds)]).stdout.strip().splitlines()[-1])
+        r = time_row(i, args.rounds)
         ratio = r["kit"] / r[base]
         fmt = (lambda v: f"{v:.3f} {unit}") if unit in ("ms", "s") else (lambda v: f"{v:.1f} {unit}")
         floor = fmt(r["numpy"]) if "numpy" in r else "–"

@@ -30,6 +30,7 @@ FREED_MESSAGE = (
 )
 OUTPUT = object()  # placeholder an op saves in place of its own output (saved without a reference cycle)
 FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
+_FREED_ENTRY = (FREED, None)
 
 
 class RemovableHandle:
@@ -108,10 +109,9 @@ class Node:
     # ---- saved values -------------------------------------------------------------------
     def save(this, /, **named):
         """Save values for backward by name (PyTorch's ``_saved_<name>``); records tensor versions."""
-        saved = {}
-        for k, v in named.items():
+        for k, v in named.items():  # (value, version) in place of each value: the call's own dict is kept
             if v is OUTPUT:
-                saved[k] = (OUTPUT, None)
+                named[k] = (OUTPUT, None)
                 this._saves_output = True
             elif isinstance(v, Tensor):
                 if v._inference:
@@ -120,10 +120,10 @@ class Node:
                         "inference mode in computation tracked by autograd. To work around this, you can make a "
                         "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
                         "`torch.inference_mode()`.")
-                saved[k] = (v, v._vc[0])
+                named[k] = (v, v._vc[0])
             else:
-                saved[k] = (v, None)
-        this._saved = saved
+                named[k] = (v, None)
+        this._saved = named
 
     def _unpack(self, name, value, version):
         if version is not None:
@@ -186,8 +186,9 @@ class Node:
         """Release saved tensors (numbers and other attributes stay, as in PyTorch)."""
         saved = self._saved
         if saved is not None:
-            self._saved = {k: ((FREED, None) if v is OUTPUT or isinstance(v, Tensor) else (v, ver))
-                           for k, (v, ver) in saved.items()}
+            for k, (v, ver) in saved.items():
+                if ver is not None or v is OUTPUT:
+                    saved[k] = _FREED_ENTRY
             self._out = None
             self._freed = True
 
@@ -331,16 +332,17 @@ def _dependencies(roots):
     deps = {}
     stack = [r for r in dict.fromkeys(roots) if r is not None]
     expanded = set(stack)
+    pop, push = stack.pop, stack.append
     while stack:
-        for child, _ in stack.pop().next_functions:
-            if child is None:
-                continue
-            if child in deps:
-                deps[child] += 1
-            else:
-                deps[child] = 1
-                if child not in expanded:
-                    stack.append(child)
+        for child, _ in pop().next_functions:
+            if child is not None:
+                n = deps.get(child)
+                if n is None:
+                    deps[child] = 1
+                    if child not in expanded:
+                        push(child)
+                else:
+                    deps[child] = n + 1
     return deps
 
 
@@ -367,6 +369,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         if n is not None and deps.get(n, 0) == 0:
             heapq.heappush(heap, (_key(n), n))
     captured = {}
+    owned = set()  # ids of nodes whose buffer holds a sum made by this walk (not create_graph)
     index = 0
     mode = _grad_mode._enabled
     push, pop = heapq.heappush, heapq.heappop
@@ -408,7 +411,15 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     if child is None:
                         continue
                     if g is not None:
-                        buffers[child] = buffers[child] + g if child in buffers else g
+                        if child not in buffers:
+                            buffers[child] = g
+                        elif create_graph:
+                            buffers[child] = buffers[child] + g
+                        elif id(child) in owned:  # a sum this walk made: nobody else holds it, add in place
+                            np.add(buffers[child]._data, g._data, out=buffers[child]._data)
+                        else:  # the first sum: a new array, the walk's own from now on
+                            buffers[child] = Tensor._make(np.asarray(np.add(buffers[child]._data, g._data)))
+                            owned.add(id(child))
                     left = deps[child] - 1
                     deps[child] = left
                     if left == 0:
@@ -474,6 +485,13 @@ def _fit_to_inputs(node, grads):
     if metas is None:  # every input has the output's shape and dtype
         v = node._value
         shape, dt = v.shape, v.dtype
+        for g, (child, _) in zip(grads, node.next_functions):
+            if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
+                                  or g._data.dtype != dt):
+                break
+        else:
+            if len(grads) == len(node.next_functions):
+                return grads  # the common case: every gradient already fits
     out = []
     for i, (g, (child, _)) in enumerate(zip(grads, node.next_functions)):
         if g is None or child is None:
