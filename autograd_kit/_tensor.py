@@ -21,6 +21,7 @@ from ._tensor_types import (_CPU, _DEVICE_TYPES, _TYPE_NAMES, _WORDS, Size, devi
 _enabled = _grad_mode._enabled
 _inference = _grad_mode._inference
 _new = object.__new__
+_FROM_NP = _dtype._FROM_NP
 
 
 class Tensor(ConversionMethods, InPlaceMethods):
@@ -87,7 +88,8 @@ class Tensor(ConversionMethods, InPlaceMethods):
 
     @property
     def dtype(self):
-        return _dtype.from_numpy_dtype(self._data.dtype)
+        d = _FROM_NP.get(self._data.dtype)
+        return d if d is not None else _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self):

@@ -31,6 +31,7 @@ FREED_MESSAGE = (
 OUTPUT = object()  # placeholder an op saves in place of its own output (saved without a reference cycle)
 FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
 _FREED_ENTRY = (FREED, None)
+_NONE_ENTRY = (None, None)
 
 
 class RemovableHandle:
@@ -121,6 +122,8 @@ class Node:
                         "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
                         "`torch.inference_mode()`.")
                 named[k] = (v, v._vc[0])
+            elif v is None:
+                named[k] = _NONE_ENTRY
             else:
                 named[k] = (v, None)
         this._saved = named

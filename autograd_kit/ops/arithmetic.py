@@ -26,11 +26,18 @@ def _fix_dtype(out, a, b):
 
 
 def _binary(fn, a, b):
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     try:
-        out = fn(data(a), data(b))
+        out = fn(a._data if ta else a, b._data if tb else b)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
-    return _fix_dtype(np.asarray(out), a, b)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    dt = out.dtype  # the common case first: NumPy's dtype is already PyTorch's
+    if (ta or tb) and (a._data.dtype == dt if ta else type(a) is not np.ndarray) and \
+            (b._data.dtype == dt if tb else type(b) is not np.ndarray):
+        return out
+    return _fix_dtype(out, a, b)
 
 
 class Add(Function):
