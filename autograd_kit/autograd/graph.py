@@ -166,8 +166,13 @@ class Node:
         saved = self._saved
         if saved is None:
             return ()
-        unpack = self._unpack
-        return tuple([unpack(k, v, ver) for k, (v, ver) in saved.items()])
+        out = []
+        for k, (v, ver) in saved.items():
+            if ver is not None and v._vc[0] == ver:  # an unmodified tensor: the common case, inline
+                out.append(v)
+            else:
+                out.append(self._unpack(k, v, ver))
+        return tuple(out)
 
     @property
     def saved(self):
@@ -403,7 +408,22 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                 grad_inputs = ()
             else:
                 grads = node.op.backward(node, grad)
-                grad_inputs = _fit_to_inputs(node, grads if type(grads) is tuple else (grads,))
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                edges = node.next_functions
+                if node._in_meta is None and len(grads) == len(edges) and not node.op._user:
+                    # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
+                    # they are (checked inline: the common case); anything else goes to _fit_to_inputs
+                    v = node._value
+                    shape, dt = v.shape, v.dtype
+                    for g, (child, _) in zip(grads, edges):
+                        if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
+                                              or g._data.dtype != dt):
+                            grads = _fit_to_inputs(node, grads)
+                            break
+                    grad_inputs = grads
+                else:
+                    grad_inputs = _fit_to_inputs(node, grads)
                 grads = None
                 if node._hooks:
                     for hook in list(node._hooks.values()):
@@ -432,8 +452,13 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                         else:
                             _skip(child, deps, buffers, heap)
                 g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
-                if not retain_graph and node._saved is not None:
-                    node._free()
+                saved = node._saved
+                if not retain_graph and saved is not None:  # free saved tensors (Node._free, inline)
+                    for k, (v, ver) in saved.items():
+                        if ver is not None or v is OUTPUT:
+                            saved[k] = _FREED_ENTRY
+                    node._out = None
+                    node._freed = True
         finally:
             mode[0] = prev_mode
         yield Step(index, node, grad, grad_inputs)
