@@ -167,7 +167,7 @@ def worker(index, lib):
         print((time.perf_counter() - t0) / n, flush=True)
 
 
-def time_row(index, rounds):
+def time_row(index, rounds, stat="median", seconds=0.25):
     """Every library of a row in a fresh process of its own, rounds run in turns; medians (in the row's unit)."""
     name, build, libs, unit, per, _, _ = ROWS[index]
     procs = {lib: subprocess.Popen([sys.executable, __file__, "--worker", str(index), lib], text=True,
@@ -181,7 +181,7 @@ def time_row(index, rounds):
             procs[lib].stdin.flush()
             return float(procs[lib].stdout.readline())
 
-        calls = {lib: max(1, min(2000, int(0.25 / max(one_round(lib, 1), 1e-7)))) for lib in libs}  # ~0.25 s a round
+        calls = {lib: max(1, min(2000, int(seconds / max(one_round(lib, 1), 1e-7)))) for lib in libs}
         times = {lib: [] for lib in libs}
         for _ in range(rounds):
             for lib in libs:
@@ -190,7 +190,8 @@ def time_row(index, rounds):
         for p in procs.values():
             p.stdin.close()
             p.wait()
-    return {lib: statistics.median(t) * SCALE[unit] / per for lib, t in times.items()}
+    pick = min if stat == "min" else statistics.median
+    return {lib: pick(t) * SCALE[unit] / per for lib, t in times.items()}
 
 
 def rss_child(lib, steps):
@@ -220,6 +221,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--only", default="")
+    ap.add_argument("--stat", choices=["median", "min"], default="median",
+                    help="min: the fastest round (less sensitive to a loaded machine's spikes)")
+    ap.add_argument("--seconds", type=float, default=0.25, help="length of one round")
     ap.add_argument("--worker", nargs=2)
     ap.add_argument("--rss", choices=["torch", "numpy", "kit"])
     args = ap.parse_args()
@@ -231,12 +235,12 @@ def main():
         return
     import numpy  # noqa: F401  (for the kernel line)
     print(f"NumPy {np.__version__}, BLAS: {blas_kernel()}; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores; medians of {args.rounds} rounds, each row in a fresh process\n")
+          f"on {os.cpu_count()} cores; {args.stat} of {args.rounds} rounds, each library in a fresh process\n")
     print(f"| case | torch | NumPy floor | kit | kit ratio | target |\n|---|---|---|---|---|---|")
     for i, (name, _, libs, unit, _, target, base) in enumerate(ROWS):
         if args.only.lower() not in name.lower():
             continue
-        r = time_row(i, args.rounds)
+        r = time_row(i, args.rounds, args.stat, args.seconds)
         ratio = r["kit"] / r[base]
         fmt = (lambda v: f"{v:.3f} {unit}") if unit in ("ms", "s") else (lambda v: f"{v:.1f} {unit}")
         floor = fmt(r["numpy"]) if "numpy" in r else "–"

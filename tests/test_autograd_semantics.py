@@ -302,3 +302,28 @@ def test_grad_wrt_intermediate_does_not_run_or_free_the_rest():
     assert h.grad_fn._saved_self is x  # h's own node neither ran nor was freed
     y.backward()
     assert x.grad.item() == 12.0
+
+
+def test_a_gradient_someone_else_holds_is_copied_into_grad():
+    # the engine keeps a gradient as .grad without copying only when nothing else holds its memory
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g))
+    (x * 3).sum().backward()
+    x.grad.zero_()
+    assert seen[0].tolist() == [3.0, 3.0] and x.grad.tolist() == [0.0, 0.0]
+    w = torch.ones(2, 3, requires_grad=True)
+    steps = list(graph.backward_steps((torch.ones(4, 2) @ w).sum()))
+    w.grad.zero_()
+    assert steps[-1].grad_output.tolist() == [[4.0] * 3] * 2
+
+
+def test_a_gradient_nobody_else_holds_becomes_grad_without_a_copy():
+    w = torch.ones(3, 2, requires_grad=True)
+    y = torch.ones(4, 3) @ w
+    where = []  # the address of w's gradient as MmBackward0 made it (no reference kept)
+    y.grad_fn.register_hook(lambda grad_inputs, _: where.append(grad_inputs[1]._data.__array_interface__["data"][0]))
+    y.sum().backward()
+    # a copy would have been made while the original was alive: a different address
+    assert w.grad._data.__array_interface__["data"][0] == where[0]
+    assert w.grad.tolist() == [[4.0] * 2] * 3

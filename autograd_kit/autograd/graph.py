@@ -540,9 +540,9 @@ def _fit_to_inputs(node, grads):
 def _exclusively_owned(grad):
     """True when ``grad``'s memory is referenced by nothing but this gradient (PyTorch 'steals' such a
     gradient instead of copying it). Counts: the walk's local, our caller's and our own names for it, and
-    getrefcount's argument; any other holder (a kept Step, a hook, a second input) means copy."""
+    getrefcount's argument (``_GRAD_REFS``); any other holder (a kept Step, a hook, a second input) means copy."""
     arr = grad._data
-    if sys.getrefcount(grad) > 3 or sys.getrefcount(arr) > 3 or not arr.flags.writeable:
+    if sys.getrefcount(grad) > _GRAD_REFS or sys.getrefcount(arr) > 3 or not arr.flags.writeable:
         return False
     owner = arr.base
     if owner is None:
@@ -551,6 +551,17 @@ def _exclusively_owned(grad):
     # owner, is C-contiguous, and the owner has no other view alive
     return (owner.base is None and arr.flags.c_contiguous and arr.nbytes == owner.nbytes
             and sys.getrefcount(owner) <= 3)
+
+
+def _refs_probe():
+    """getrefcount of a gradient inside _exclusively_owned when nothing else holds it: the walk's local,
+    _accumulate's and _exclusively_owned's parameters, getrefcount's argument (measured: it differs
+    between Python versions)."""
+    held = object()
+    return (lambda acc_param: (lambda own_param: sys.getrefcount(own_param))(acc_param))(held)
+
+
+_GRAD_REFS = _refs_probe()
 
 
 def _accumulate(var, grad, create_graph):
