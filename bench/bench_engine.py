@@ -102,10 +102,10 @@ def mlp(sizes, batch):
 
 def numpy_mlp(sizes, X, Y):
     """The same step written by hand in plain NumPy (float32): the floor for a NumPy engine."""
-    rng = np.random.default_rng(1)
-    ws = [(rng.standard_normal((sizes[i + 1], sizes[i])) / np.sqrt(sizes[i])).astype(np.float32)
-          for i in range(len(sizes) - 1)]
-    bs = [np.zeros(sizes[i + 1], np.float32) for i in range(len(sizes) - 1)]
+    rng = np.random.default_rng(1)  # nn.Linear's initialization: U(-1/sqrt(in), 1/sqrt(in)) for W and b
+    bound = [1 / np.sqrt(sizes[i]) for i in range(len(sizes) - 1)]
+    ws = [rng.uniform(-bound[i], bound[i], (sizes[i + 1], sizes[i])).astype(np.float32) for i in range(len(sizes) - 1)]
+    bs = [rng.uniform(-bound[i], bound[i], sizes[i + 1]).astype(np.float32) for i in range(len(sizes) - 1)]
 
     def step():
         acts = [X]
@@ -159,12 +159,13 @@ def worker(index, lib):
     step = build(load("autograd_kit" if lib == "kit" else lib))
     step()  # warm up (first-call allocations, lazily built state)
     print("ready", flush=True)
+    clock = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
     for line in sys.stdin:
         n = int(line)
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n):
             step()
-        print((time.perf_counter() - t0) / n, flush=True)
+        print((clock() - t0) / n, flush=True)
 
 
 def time_row(index, rounds, stat="median", seconds=0.25):
@@ -224,9 +225,12 @@ def main():
     ap.add_argument("--stat", choices=["median", "min"], default="median",
                     help="min: the fastest round (less sensitive to a loaded machine's spikes)")
     ap.add_argument("--seconds", type=float, default=0.25, help="length of one round")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="cpu: the process's CPU time (per-op rows on a loaded machine; not for BLAS rows)")
     ap.add_argument("--worker", nargs=2)
     ap.add_argument("--rss", choices=["torch", "numpy", "kit"])
     args = ap.parse_args()
+    os.environ["BENCH_CLOCK"] = args.clock  # the workers read it
     if args.worker:
         worker(int(args.worker[0]), args.worker[1])
         return

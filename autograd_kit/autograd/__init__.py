@@ -39,9 +39,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if create_graph and not _cycle_warned[0]:  # once per process, as PyTorch
         _cycle_warned[0] = True
         warnings.warn(CYCLE_WARNING, UserWarning, stacklevel=3)
-    # consume the walk without keeping any step alive (so gradients nobody else holds can be kept, not copied)
-    with _gc_paused():
+    # consume the walk without keeping any step alive (so gradients nobody else holds can be kept, not copied);
+    # no cyclic-GC passes meanwhile (as _gc_paused, without a context manager's cost on every backward)
+    was = gc.isenabled()
+    gc.disable()
+    try:
         collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
+    finally:
+        if was:
+            gc.enable()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -154,7 +154,7 @@ class Function:
         shape, dt = out.shape, out.dtype
         for d in arrays:
             if d is not None and (d.shape != shape or d.dtype != dt or cls._user):
-                node._in_meta = tuple(None if d is None else (d.shape, d.dtype) for d in arrays)
+                node._in_meta = tuple([None if d is None else (d.shape, d.dtype) for d in arrays])
                 break
         t = _new(graph.Tensor)
         t._data = out
