@@ -88,6 +88,8 @@ def shape_of(x):
 
 def norm_dim(dim, ndim):
     """Wrap a possibly negative dim, with PyTorch's IndexError when out of range."""
+    if type(dim) is int and 0 <= dim < ndim:  # already a valid non-negative dim: the common case
+        return dim
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
