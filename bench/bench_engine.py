@@ -41,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def load(name):
     if name == "torch":
         import torch
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(int(os.environ.get("BENCH_THREADS") or os.cpu_count() or 1))
         return torch
     if name == "numpy":
         return "numpy"
@@ -225,12 +225,17 @@ def main():
     ap.add_argument("--stat", choices=["median", "min"], default="median",
                     help="min: the fastest round (less sensitive to a loaded machine's spikes)")
     ap.add_argument("--seconds", type=float, default=0.25, help="length of one round")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="BLAS/OpenMP threads for every library (default: all cores; 1 holds up better on a loaded machine)")
     ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                     help="cpu: the process's CPU time (per-op rows on a loaded machine; not for BLAS rows)")
     ap.add_argument("--worker", nargs=2)
     ap.add_argument("--rss", choices=["torch", "numpy", "kit"])
     args = ap.parse_args()
     os.environ["BENCH_CLOCK"] = args.clock  # the workers read it
+    if args.threads:  # every library's BLAS/OpenMP pool (read when the workers load NumPy or torch)
+        for var in ("BENCH_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
     if args.worker:
         worker(int(args.worker[0]), args.worker[1])
         return
@@ -238,7 +243,8 @@ def main():
         print(json.dumps(rss_child(args.rss, 20)))
         return
     import numpy  # noqa: F401  (for the kernel line)
-    print(f"NumPy {np.__version__}, BLAS: {blas_kernel()}; load average {os.getloadavg()[0]:.1f} "
+    threads = f"; {args.threads} BLAS/OpenMP thread(s) in every library" if args.threads else ""
+    print(f"NumPy {np.__version__}, BLAS: {blas_kernel()}{threads}; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores; {args.stat} of {args.rounds} rounds, each library in a fresh process\n")
     print(f"| case | torch | NumPy floor | kit | kit ratio | target |\n|---|---|---|---|---|---|")
     for i, (name, _, libs, unit, _, target, base) in enumerate(ROWS):
