@@ -20,6 +20,7 @@ import numpy as np
 from .. import _dtype, _grad_mode
 
 _seq = itertools.count()
+_new = object.__new__
 Tensor = None  # set by autograd_kit._tensor (avoids an import cycle)
 
 FREED_MESSAGE = (
@@ -461,7 +462,10 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     node._freed = True
         finally:
             mode[0] = prev_mode
-        yield Step(index, node, grad, grad_inputs)
+        step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
+        step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
+        yield step
+        step = None
         index += 1
     return captured
 
