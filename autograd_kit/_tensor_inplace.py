@@ -211,22 +211,25 @@ class InPlaceMethods:
         return self.copy_(values)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(_Uniform, _rng(generator).uniform(a, b, self._data.shape))
+        from ._random import _uniform_values
+        return self._fill_random(_Uniform, _uniform_values(self._data, a, b, generator))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(_Normal, _rng(generator).normal(mean, std, self._data.shape))
+        from ._random import _normal_values
+        return self._fill_random(_Normal, _normal_values(self._data, mean, std, generator))
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(None, _rng(generator).random(self._data.shape) < p)
+        from ._random import _bernoulli_values
+        return self._fill_random(None, _bernoulli_values(self._data, p, generator))
 
-    def random_(self, low=0, high=None, *, generator=None):
-        from ._random import _rng
-        if high is None:
-            low, high = 0, low
-        return self._fill_random(None, _rng(generator).integers(low, high, self._data.shape))
+    def random_(self, from_=0, to=None, *, generator=None, **kw):
+        from ._random import _random_values
+        from_, to = kw.pop("from", from_), kw.pop("to", to)
+        return self._fill_random(None, _random_values(self._data, from_, to, generator))
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from ._random import _exponential_values
+        return self._fill_random(None, _exponential_values(self._data, lambd, generator))
 
 
 class _Scaled:

@@ -1,0 +1,143 @@
+"""The floating-point steps of PyTorch's CPU samplers, reproduced bit for bit in NumPy.
+
+* ``fma32``/``fma64``: one rounding of ``a*b + c``. PyTorch's kernels are compiled with FMA contraction, so
+  ``uniform_(a, b)`` is ``fma(x, b - a, a)`` and ``normal_(mean, std)`` ends in ``fma(z, std, mean)``.
+  float32: the product is exact in float64; the one double-rounding case (a float64 sum landing exactly
+  on a float32 midpoint) is fixed from the exact error. float64: Boldo-Melquiond's emulation (exact
+  product and sum by error-free transformations, round-to-odd for the low part).
+* ``log256``/``sincos256``: ``avx_mathfun.h`` (Cephes polynomials), which PyTorch's x86 builds use for
+  float32 ``randn``/``normal_`` of 16 or more elements, with the FMA contractions GCC makes in them
+  (found by matching PyTorch 2.13's output over millions of samples).
+* glibc's double ``log``/``log1p``/``sin``/``cos`` via Python's ``math`` (the same libm PyTorch calls;
+  NumPy's own SIMD log differs from it in ~0.3% of cases).
+"""
+import math
+
+import numpy as np
+
+f32, f64 = np.float32, np.float64
+_U64 = np.uint64
+
+
+def fma32(a, b, c):
+    a, b, c = np.asarray(a, f32), np.asarray(b, f32), np.asarray(c, f32)
+    p = a.astype(f64) * b
+    s = p + c
+    mid = (s.view(_U64) & _U64((1 << 29) - 1)) == _U64(1 << 28) if s.ndim else None
+    if mid is not None and mid.any():
+        i = np.nonzero(mid)
+        pi, ci, si = p[i], np.broadcast_to(c, s.shape)[i].astype(f64), s[i]
+        bb = si - pi
+        err = (pi - (si - bb)) + (ci - bb)
+        s[i] = np.where(err != 0, np.nextafter(si, si + err), si)
+    return s.astype(f32)
+
+
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(a):
+    c = 134217729.0 * a  # 2**27 + 1 (Veltkamp)
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def fma64(a, b, c):
+    a, b, c = np.broadcast_arrays(np.asarray(a, f64), np.asarray(b, f64), np.asarray(c, f64))
+    uh = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    ul = ((ah * bh - uh) + ah * bl + al * bh) + al * bl
+    th, tl = _two_sum(c, uh)
+    v, e = _two_sum(tl, ul)
+    odd = (v.view(_U64) & _U64(1)).astype(bool)
+    v = np.where((e != 0) & ~odd, np.nextafter(v, v + e), v)  # round to odd
+    return th + v
+
+
+def glibc(fn, x):
+    """Apply a ``math`` function (glibc's libm, as PyTorch's scalar kernels) elementwise."""
+    x = np.asarray(x, f64)
+    return np.fromiter(map(fn, x.ravel().tolist()), f64, x.size).reshape(x.shape)
+
+
+# ---- avx_mathfun.h (float32) ------------------------------------------------------------------
+_LOG_P = [f32(v) for v in (-1.1514610310E-1, 1.1676998740E-1, -1.2420140846E-1, 1.4249322787E-1,
+                           -1.6668057665E-1, 2.0000714765E-1, -2.4999993993E-1, 3.3333331174E-1)]
+_ONE, _HALF = f32(1), f32(0.5)
+
+
+def log256(x):
+    """``log256_ps`` for positive float32 ``x``."""
+    x = np.maximum(np.asarray(x, f32), np.array(0x00800000, np.int32).view(f32))
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 0x7F).astype(f32) + _ONE
+    x = ((bits & ~0x7F800000) | np.array(0.5, f32).view(np.int32)).view(f32)
+    mask = x < f32(0.707106781186547524)
+    tmp = np.where(mask, x, f32(0))
+    x = x - _ONE
+    e = e - mask.astype(f32)
+    x = x + tmp
+    z = x * x
+    y = np.full_like(x, f32(7.0376836292E-2))
+    for p in _LOG_P:
+        y = fma32(y, x, p)
+    y = y * x
+    y = fma32(y, z, e * f32(-2.12194440e-4))   # y*z + e*q1
+    y = fma32(z, -_HALF, y)                    # y - z*0.5
+    return fma32(e, f32(0.693359375), x + y)   # x + y + e*q2
+
+
+def sincos256(x):
+    """``sincos256_ps`` for float32 ``x`` >= 0 (PyTorch calls it with theta = 2*pi*u)."""
+    x = np.asarray(x, f32)
+    j = (x * f32(1.27323954473516)).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(f32)
+    swap_sin = (j & 4) != 0
+    poly = (j & 2) == 0
+    x = fma32(y, f32(-0.78515625), x)
+    x = fma32(y, f32(-2.4187564849853515625e-4), x)
+    x = fma32(y, f32(-3.77489497744594108e-8), x)
+    sign_cos = (~(j - 2) & 4) != 0
+    z = x * x
+    c = fma32(np.full_like(x, f32(2.443315711809948E-005)), z, f32(-1.388731625493765E-003))
+    c = fma32(c, z, f32(4.166664568298827E-002))
+    c = c * z
+    c = fma32(c, z, -(z * _HALF))
+    c = c + _ONE
+    s = fma32(np.full_like(x, f32(-1.9515295891E-4)), z, f32(8.3321608736E-3))
+    s = fma32(s, z, f32(-1.6666654611E-1))
+    s = s * z
+    s = fma32(s, x, x)
+    sin = np.where(poly, s, c)
+    cos = np.where(poly, c, s)
+    return np.where(swap_sin, -sin, sin), np.where(sign_cos, -cos, cos)
+
+
+_TWO_PI_F = f32(2.0 * math.pi)
+
+
+def normal_fill_16_avx2(u, mean, std):
+    """PyTorch's ``normal_fill_16_AVX2`` over rows of 16 float32 uniforms: Box-Muller on (1 - u[:8], u[8:])."""
+    u = u.reshape(-1, 16)
+    radius = np.sqrt(f32(-2) * log256(_ONE - u[:, :8]))
+    sin, cos = sincos256(_TWO_PI_F * u[:, 8:])
+    out = np.concatenate([radius * cos, radius * sin], axis=1)
+    if mean == 0 and std == 1:
+        return (out + f32(0)).ravel()   # fma(n, 1, 0): -0.0 becomes +0.0 as in the kernel
+    return fma32(out, f32(std), f32(mean)).ravel()
+
+
+def normal_fill_16_double(u, mean, std):
+    """PyTorch's scalar ``normal_fill_16<double>`` (glibc log/cos/sin; fma for std and mean)."""
+    u = u.reshape(-1, 16)
+    radius = np.sqrt(-2 * glibc(math.log, 1 - u[:, :8]))
+    theta = 2.0 * math.pi * u[:, 8:]
+    out = np.concatenate([radius * glibc(math.cos, theta), radius * glibc(math.sin, theta)], axis=1)
+    if mean == 0 and std == 1:
+        return (out + 0.0).ravel()
+    return fma64(out, std, mean).ravel()
