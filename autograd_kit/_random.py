@@ -67,10 +67,13 @@ def _dropout_mask(shape, dtype, p, generator=None):
 
 
 # ---- creation functions ---------------------------------------------------------------------------
-def _size_arg(fname, size, kw):
-    """The shape from ``*size`` or ``size=``; anything else is PyTorch's invalid-combination TypeError."""
+def _size_arg(fname, size, kw, keywords):
+    """The shape from ``*size`` or ``size=``; anything else is PyTorch's invalid-combination TypeError
+    (or, when only keywords such as dtype= were given, its missing-argument TypeError)."""
     if "size" in kw and not size:
         size = (kw.pop("size"),)
+    if not size and not kw and keywords:
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')
     if not size or kw:
         raise _dtype.bad_args(fname, size, kw)
     return _size(size)
@@ -87,7 +90,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
          pin_memory=False, **kw):
     """Uniform on [0, 1): ``torch.rand(2, 3)``, ``torch.rand((2, 3))`` or ``torch.rand(size=(2, 3))``."""
     dtype = _checked("rand", size, dtype)
-    shape = _size_arg("rand", size, kw)
+    keywords = (dtype, device, generator, out, layout) != (None,) * 5 or requires_grad or pin_memory
+    shape = _size_arg("rand", size, kw, keywords)
     arr = _sampling.uniform(_gen(generator), int(np.prod(shape)), _dt(dtype)).reshape(shape)
     return _finish(arr, requires_grad)
 
@@ -96,7 +100,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
           pin_memory=False, **kw):
     """Standard normal: ``torch.randn(2, 3)``, ``torch.randn((2, 3))`` or ``torch.randn(size=(2, 3))``."""
     dtype = _checked("randn", size, dtype)
-    shape = _size_arg("randn", size, kw)
+    keywords = (dtype, device, generator, out, layout) != (None,) * 5 or requires_grad or pin_memory
+    shape = _size_arg("randn", size, kw, keywords)
     arr = _sampling.normal(_gen(generator), int(np.prod(shape)), _dt(dtype)).reshape(shape)
     return _finish(arr, requires_grad)
 
