@@ -7,6 +7,7 @@ bits (``np.array_equal`` on the arrays, dtype included). The only tolerance is `
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings, strategies as st
 
 import autograd_kit as ak
 
@@ -265,3 +266,24 @@ def test_fork_rng_and_torch_random_module():
         return [a, t.rand(2), t.random.initial_seed(), t.random.get_rng_state()]
     same(calls, seeds=[0])
     assert ak.random.default_generator is ak.default_generator
+
+
+def test_the_draws_behind_dataloader_shuffling_and_random_split():
+    """DataLoader(shuffle=True) draws ``_base_seed`` then RandomSampler's seed (int64 ``random_()`` each), then
+    ``randperm(n)`` from a Generator seeded with it; random_split is ``randperm(total, generator=...)``."""
+    def calls(t):
+        base_seed = t.empty((), dtype=t.int64).random_().item()
+        seed = int(t.empty((), dtype=t.int64).random_().item())
+        g = t.Generator()
+        g.manual_seed(seed)
+        return [base_seed, seed, t.randperm(60000, generator=g), t.randperm(60000, generator=g),
+                t.randperm(10, generator=t.Generator().manual_seed(42)), t.rand(2)]
+    same(calls, seeds=SEEDS[:3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1), shape=st.lists(st.integers(0, 40), min_size=1, max_size=3),
+       dtype=st.sampled_from(DTYPES), low=st.integers(-2**40, 2**40), span=st.integers(1, 2**41))
+def test_any_seed_any_shape(seed, shape, dtype, low, span):
+    same(lambda t: [t.randn(shape, dtype=getattr(t, dtype)), t.rand(shape, dtype=getattr(t, dtype)),
+                    t.randint(low, low + span, tuple(shape)), t.randn(3, dtype=getattr(t, dtype))], seeds=[seed])
