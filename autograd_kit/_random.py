@@ -60,6 +60,12 @@ def _exponential_values(arr, lambd=1.0, generator=None):
     return _filled(arr, lambda n, c: _sampling.exponential(g, n, lambd, arr.dtype))
 
 
+def _dist_values(arr, sampler, *args, generator=None):
+    """Values of ``_sampling.<sampler>(gen, n, *args, dtype)`` for ``cauchy_``, ``geometric_``, ``log_normal_``."""
+    g = _gen(generator)
+    return _filled(arr, lambda n, c: getattr(_sampling, sampler)(g, n, *args, arr.dtype))
+
+
 def _dropout_mask(shape, dtype, p, generator=None):
     """F.dropout's multiplier: ``bernoulli_(1 - p)`` divided by ``1 - p`` in the input's float type."""
     keep = _sampling.bernoulli_scalar(_gen(generator), int(np.prod(shape)), 1 - p, dtype).reshape(shape)

@@ -113,6 +113,23 @@ def exponential(gen, n, lambd, dtype):
     return ((-1.0 / float(lambd)) * glibc(math.log1p, -u)).astype(dtype)
 
 
+def cauchy(gen, n, median, sigma, dtype):
+    """``cauchy_(median, sigma)``: ``median + sigma * tan(pi * (u - 0.5))`` in double (glibc's tan)."""
+    u = unit_uniform(gen, n, f64)
+    return (float(median) + float(sigma) * glibc(math.tan, math.pi * (u - 0.5))).astype(dtype)
+
+
+def geometric(gen, n, p, dtype):
+    """``geometric_(p)``: ``ceil(log(u) / log(1 - p))`` in double."""
+    u = unit_uniform(gen, n, f64)
+    return np.ceil(glibc(math.log, u) / math.log(1.0 - float(p))).astype(dtype)
+
+
+def log_normal(gen, n, mean, std, dtype):
+    """``log_normal_(mean, std)``: ``exp`` of the scalar Box-Muller sampler (any size, with its cache)."""
+    return glibc(math.exp, _normal_scalar(gen, n, float(mean), float(std))).astype(dtype)
+
+
 _RANDPERM_SMALL = 0xFFFFFFFF // 20
 
 

@@ -231,6 +231,18 @@ class InPlaceMethods:
         from ._random import _exponential_values
         return self._fill_random(None, _exponential_values(self._data, lambd, generator))
 
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "cauchy", median, sigma, generator=generator))
+
+    def geometric_(self, p, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "geometric", p, generator=generator))
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "log_normal", mean, std, generator=generator))
+
 
 class _Scaled:
     """``alpha * value`` for add_/sub_ (computed only on the unrecorded fast path)."""

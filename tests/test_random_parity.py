@@ -116,7 +116,9 @@ def test_random_fills():
                     t.empty(5, dtype=t.int32).random_(10), t.empty(5, dtype=t.int64).random_(3, 9),
                     t.empty(6, dtype=t.int64).random_(0, 2**35), t.empty(4, dtype=t.bool).random_(),
                     t.empty(4, dtype=t.uint8).random_(), t.empty(30, dtype=t.float64).exponential_(2.0),
-                    t.empty(30).exponential_()])
+                    t.empty(30).exponential_(), t.empty(20, dtype=t.float64).cauchy_(0.5, 2.0), t.empty(7).cauchy_(),
+                    t.empty(20, dtype=t.float64).geometric_(0.3), t.empty(9).geometric_(0.7),
+                    t.empty(21, dtype=t.float64).log_normal_(), t.empty(5).log_normal_(0.5, 0.1), t.randn(3)])
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
