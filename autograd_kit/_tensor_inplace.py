@@ -243,6 +243,14 @@ class InPlaceMethods:
         from ._random import _dist_values
         return self._fill_random(None, _dist_values(self._data, "log_normal", mean, std, generator=generator))
 
+    def bernoulli(self, p=None, *, generator=None):  # out of place, with the random methods it goes with
+        from ._random import bernoulli
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from ._random import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
+
 
 class _Scaled:
     """``alpha * value`` for add_/sub_ (computed only on the unrecorded fast path)."""

@@ -137,7 +137,9 @@ def test_multinomial_with_and_without_replacement(dtype):
         d = getattr(t, dtype)
         return [t.multinomial(t.rand(10, dtype=d), 5), t.multinomial(t.rand(3, 10, dtype=d), 20, replacement=True),
                 t.multinomial(t.rand(4, 7, dtype=d), 1), t.multinomial(t.tensor([0.1, 0.0, 0.9], dtype=d), 2),
-                t.multinomial(t.tensor([1.0, 2.0, 3.0], dtype=d), 10, True), t.rand(2)]
+                t.multinomial(t.tensor([1.0, 2.0, 3.0], dtype=d), 10, True), t.rand(5, dtype=d).multinomial(3),
+                t.rand(2, 5, dtype=d).multinomial(4, replacement=True), t.rand(6, dtype=d).bernoulli(),
+                t.zeros(4, dtype=d).bernoulli(0.5), t.rand(2)]
     same(calls)
 
 
