@@ -74,9 +74,34 @@ def normal(gen, n, dtype, mean=0.0, std=1.0, contiguous=True):
     return out.astype(dtype, copy=False)
 
 
+_DIGITS = {"float64": 53, "float32": 24, "float16": 11}
+
+
+def _float_bounds(low, high, digits):
+    """ATen's update_from/update_to: move the bounds inward to integers the float type can hold."""
+    def cast(v):  # static_cast<int64_t>(static_cast<scalar_t>(v))
+        return int(np.array(v, np.int64).astype({53: f64, 24: f32, 11: np.float16}[digits]))
+    if cast(low + 1) < low:
+        low = cast(low + 1) + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    if cast(high - 1) >= high:
+        high = cast(high - 1) - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    return low, high
+
+
 def random_from_to(gen, n, low, high, dtype=np.int64):
     """``random_(low, high)``/``randint``: ``random() % range`` (``random64()`` once range >= 2**28)."""
-    rng = int(high) - int(low)
+    low, high = int(low), int(high)
+    digits = _DIGITS.get(np.dtype(dtype).name)
+    if digits:
+        low, high = _float_bounds(low, high, digits)
+        for name, v in (("from", low), ("to - 1", high - 1)):
+            if abs(v) > 1 << digits:
+                import warnings
+                warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                              f"{np.dtype(dtype).name.replace('float32', 'float').replace('float64', 'double')} "
+                              "can support discrete uniform distribution only within this range. This warning will "
+                              "become an error in version 1.7 release, please fix the code in advance", stacklevel=4)
+    rng = high - low
     v = gen._random64(n) if rng >= 1 << 28 else gen._random(n)
     out = ((v % _U64(rng)) + _U64(int(low) & 0xFFFFFFFFFFFFFFFF)).view(np.int64)
     return out.astype(dtype, copy=False)

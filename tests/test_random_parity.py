@@ -100,6 +100,16 @@ def test_randint_small_and_large_ranges(high):
     same(lambda t: [t.randint(high, (10,)), t.randint(-5, high, (3, 4)), t.randint(0, high, size=(2,))])
 
 
+@pytest.mark.filterwarnings("ignore:to - 1 is out of bounds", "ignore:from is out of bounds")
+def test_randint_float_dtypes_with_ranges_beyond_their_precision():
+    same(lambda t: [t.randint(0, 2**31 - 1, (3,), dtype=t.float32), t.randint(-2**30 - 7, 2**33 + 1, (3,),
+                    dtype=t.float32), t.randint(0, 2**60 + 3, (3,), dtype=t.float64), t.randint(5, 2**24, (4,),
+                    dtype=t.float32), t.randint(-2**55 - 3, 9, (2,), dtype=t.float64)])
+    with pytest.warns(UserWarning, match=r"to - 1 is out of bounds \[-\(2\^24\), 2\^24\]. Due to precision "
+                                         "limitations float can support discrete uniform distribution only"):
+        ak.randint(0, 2**31 - 1, (3,), dtype=ak.float32)
+
+
 def test_randint_dtypes_and_like():
     same(lambda t: [t.randint(0, 100, (10,), dtype=t.int32), t.randint(3, 9, (4,), dtype=t.float64),
                     t.randint_like(t.zeros(2, 3), 7), t.randint_like(t.zeros(4, dtype=t.int64), -2, 2),
