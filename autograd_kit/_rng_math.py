@@ -88,40 +88,41 @@ def log256(x):
     e = e - mask.astype(f32)
     x = x + tmp
     z = x * x
-    y = np.full_like(x, f32(7.0376836292E-2))
-    for p in _LOG_P:
+    y = _fma(f32(7.0376836292E-2), x, _LOG_P[0])
+    for p in _LOG_P[1:]:
         y = _fma(y, x, p)
     y = y * x
     y = _fma(y, z, e * f32(-2.12194440e-4))   # y*z + e*q1
-    y = _fma(z, -_HALF, y)                    # y - z*0.5
-    return _fma(e, f32(0.693359375), x + y)   # x + y + e*q2
+    y = y - z * _HALF                          # fma(z, -0.5, y): z*0.5 is exact
+    return (x + y) + e * f32(0.693359375)      # fma(e, q2, x + y): e*q2 is exact (q2 has 9 bits)
+
+
+_SIGN = np.array([1, 1, -1, -1, 1], f32)           # sine's sign for j = 0, 2, 4, 6, 8 (j & 4)
+_COS_SIGN = np.array([1, -1, -1, 1, 1], f32)       # cosine's (~(j - 2) & 4)
+_POLY = np.array([True, False, True, False, True])  # (j & 2) == 0: which polynomial is the sine
 
 
 def sincos256(x):
     """``sincos256_ps`` for float32 ``x`` >= 0 (PyTorch calls it with theta = 2*pi*u)."""
     x = np.asarray(x, f32)
     j = (x * f32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(f32)
-    swap_sin = (j & 4) != 0
-    poly = (j & 2) == 0
-    x = _fma(y, f32(-0.78515625), x)
-    x = _fma(y, f32(-2.4187564849853515625e-4), x)
+    h = (j + 1) >> 1                        # j = (j + 1) & ~1, as j // 2
+    y = (h + h).astype(f32)
+    x = x + y * f32(-0.78515625)            # fma: y*DP1 and y*DP2 are exact (few bits, y <= 8)
+    x = x + y * f32(-2.4187564849853515625e-4)
     x = _fma(y, f32(-3.77489497744594108e-8), x)
-    sign_cos = (~(j - 2) & 4) != 0
     z = x * x
-    c = _fma(np.full_like(x, f32(2.443315711809948E-005)), z, f32(-1.388731625493765E-003))
+    c = _fma(f32(2.443315711809948E-005), z, f32(-1.388731625493765E-003))
     c = _fma(c, z, f32(4.166664568298827E-002))
     c = c * z
     c = _fma(c, z, -(z * _HALF))
     c = c + _ONE
-    s = _fma(np.full_like(x, f32(-1.9515295891E-4)), z, f32(8.3321608736E-3))
+    s = _fma(f32(-1.9515295891E-4), z, f32(8.3321608736E-3))
     s = _fma(s, z, f32(-1.6666654611E-1))
     s = s * z
     s = _fma(s, x, x)
-    sin = np.where(poly, s, c)
-    cos = np.where(poly, c, s)
-    return np.where(swap_sin, -sin, sin), np.where(sign_cos, -cos, cos)
+    poly = _POLY[h]
+    return np.where(poly, s, c) * _SIGN[h], np.where(poly, c, s) * _COS_SIGN[h]
 
 
 _TWO_PI_F = f32(2.0 * math.pi)
