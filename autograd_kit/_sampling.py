@@ -178,10 +178,10 @@ def randperm(gen, n):
 
 
 def multinomial(gen, probs, num_samples, replacement):
-    """``multinomial``: without replacement argmax/topk of p / Exp(1); with it, a binary search of the
-    normalised cumulative sum (in the input's float type) for each 53-bit uniform."""
+    """``multinomial``: without replacement (or for one sample) argmax/topk of p / Exp(1); with it, a binary
+    search of the normalised cumulative sum (in the input's float type) for each 53-bit uniform."""
     p2 = np.atleast_2d(probs)
-    if not replacement:
+    if not replacement or num_samples == 1:  # PyTorch's fast path also serves one draw with replacement
         q = exponential(gen, p2.size, 1.0, p2.dtype).reshape(p2.shape)
         q = p2 / q
         idx = np.argsort(-q, axis=-1, kind="stable")[:, :num_samples]

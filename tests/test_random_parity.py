@@ -149,6 +149,7 @@ def test_multinomial_with_and_without_replacement(dtype):
                 t.multinomial(t.rand(4, 7, dtype=d), 1), t.multinomial(t.tensor([0.1, 0.0, 0.9], dtype=d), 2),
                 t.multinomial(t.tensor([1.0, 2.0, 3.0], dtype=d), 10, True), t.rand(5, dtype=d).multinomial(3),
                 t.rand(2, 5, dtype=d).multinomial(4, replacement=True), t.rand(6, dtype=d).bernoulli(),
+                t.multinomial(t.rand(6, dtype=d), 1, replacement=True), t.rand(3, 6, dtype=d).multinomial(1, True),
                 t.zeros(4, dtype=d).bernoulli(0.5), t.rand(2)]
     same(calls)
 
@@ -280,6 +281,25 @@ def test_fork_rng_and_torch_random_module():
         return [a, t.rand(2), t.random.initial_seed(), t.random.get_rng_state()]
     same(calls, seeds=[0])
     assert ak.random.default_generator is ak.default_generator
+
+
+def test_makemore_sampling_loop():
+    """Karpathy's makemore: a bigram table from a seeded Generator, names drawn one multinomial at a time."""
+    def calls(t):
+        g = t.Generator().manual_seed(2147483647)
+        P = t.rand((27, 27), generator=g) * 10 + 1
+        P /= P.sum(1, keepdim=True)
+        names = []
+        for _ in range(5):
+            ix, name = 0, []
+            while True:
+                ix = t.multinomial(P[ix], num_samples=1, replacement=True, generator=g).item()
+                name.append(ix)
+                if ix == 0 or len(name) > 12:
+                    break
+            names.append(name)
+        return [t.tensor(sum(names, [])), t.randn((27, 10), generator=g), t.randint(0, 27, (8,), generator=g)]
+    same(calls, seeds=[0])
 
 
 def test_the_draws_behind_dataloader_shuffling_and_random_split():
