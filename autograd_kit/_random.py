@@ -23,14 +23,21 @@ def _filled(arr, draw):
     return vals.transpose(np.argsort(perm))
 
 
+def _num(v):
+    """A bound as PyTorch prints it in its errors (1.0 -> 1)."""
+    return int(v) if float(v).is_integer() else v
+
+
 def _uniform_values(arr, low=0.0, high=1.0, generator=None):
+    if low > high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(low)} > to={_num(high)}")
     g = _gen(generator)
     return _filled(arr, lambda n, c: _sampling.uniform(g, n, arr.dtype, low, high))
 
 
 def _normal_values(arr, mean=0.0, std=1.0, generator=None):
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
     g = _gen(generator)
     return _filled(arr, lambda n, c: _sampling.normal(g, n, arr.dtype, mean, std, contiguous=c))
 
@@ -40,7 +47,7 @@ def _bernoulli_values(arr, p=0.5, generator=None):
     if isinstance(p, Tensor):
         return _sampling.bernoulli_tensor(g, np.broadcast_to(p._data, arr.shape), arr.dtype)
     if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
     return _filled(arr, lambda n, c: _sampling.bernoulli_scalar(g, n, p, arr.dtype))
 
 
@@ -56,6 +63,8 @@ def _random_values(arr, low=0, high=None, generator=None):
 
 
 def _exponential_values(arr, lambd=1.0, generator=None):
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
     g = _gen(generator)
     return _filled(arr, lambda n, c: _sampling.exponential(g, n, lambd, arr.dtype))
 
@@ -144,7 +153,7 @@ def randperm(n=None, *, generator=None, dtype=None, device=None, requires_grad=F
     if n is None:
         raise _dtype.bad_args("randperm", (), {})
     if int(n) < 0:
-        raise RuntimeError(f"n must be non-negative, got{int(n)}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}]")
     return _finish(_sampling.randperm(_gen(generator), n).astype(_dt(dtype, _dtype.int64)), requires_grad)
 
 
@@ -190,7 +199,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     g = _gen(generator)
     if p is None:
         if ((input._data < 0) | (input._data > 1)).any():
-            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
         return Tensor._make(_sampling.bernoulli_tensor(g, input._data, input._data.dtype))
     return Tensor._make(_filled(input._data, lambda n, c: _sampling.bernoulli_scalar(g, n, p, input._data.dtype)))
 

@@ -272,6 +272,20 @@ def test_argument_errors_as_pytorch():
             lib.multinomial(lib.rand(3), 4)
 
 
+@pytest.mark.parametrize("code", [
+    "t.empty(3).uniform_(1, 0)", "t.empty(3).normal_(0, -1)", "t.empty(3).bernoulli_(1.5)",
+    "t.bernoulli(t.tensor([1.5]))", "t.randperm(-1)", "t.empty(3).exponential_(-1)",
+    "t.normal(t.zeros(2), -t.ones(2))", "t.multinomial(t.tensor([-1.0, 2.0]), 1)",
+    "t.multinomial(t.zeros(3), 1)", "t.multinomial(t.rand(3), 0)"])
+def test_bad_arguments_raise_pytorchs_errors(code):
+    errors = []
+    for t in (torch, ak):
+        with pytest.raises(Exception) as info:
+            eval(code)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]
+
+
 def test_fork_rng_and_torch_random_module():
     def calls(t):
         t.random.manual_seed(3)
