@@ -29,13 +29,17 @@ def unit_uniform(gen, n, dtype):
 
 
 def uniform(gen, n, dtype, low=0.0, high=1.0):
-    """``uniform_(low, high)``: ``fma(x, high - low, low)`` in the tensor's float type."""
+    """``uniform_(low, high)``: ``fma(x, high - low, low)`` in the tensor's float type; a value that rounds
+    up to ``high`` becomes ``low`` (PyTorch 2.13 keeps the interval half-open that way)."""
     x = unit_uniform(gen, n, dtype)
     if _is_double(dtype):
-        low, high = float(low), float(high)
-        return x if (low, high) == (0.0, 1.0) else fma64(x, high - low, low)
-    low, high = f32(low), f32(high)
-    out = x if (low, high) == (0, 1) else fma32(x, high - low, low)
+        low, high = f64(low), f64(high)
+        out = x if (low, high) == (0, 1) else fma64(x, high - low, low)
+    else:
+        low, high = f32(low), f32(high)
+        out = x if (low, high) == (0, 1) else fma32(x, high - low, low)
+    if (low, high) != (0, 1):
+        out = np.where(out >= high, low, out)
     return out.astype(dtype, copy=False)
 
 

@@ -335,3 +335,31 @@ def test_the_draws_behind_dataloader_shuffling_and_random_split():
 def test_any_seed_any_shape(seed, shape, dtype, low, span):
     same(lambda t: [t.randn(shape, dtype=getattr(t, dtype)), t.rand(shape, dtype=getattr(t, dtype)),
                     t.randint(low, low + span, tuple(shape)), t.randn(3, dtype=getattr(t, dtype))], seeds=[seed])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(1, 70), dtype=st.sampled_from(DTYPES),
+       low=st.floats(-1e3, 1e3), width=st.floats(1e-6, 1e3), mean=st.floats(-1e3, 1e3), std=st.floats(0, 1e3))
+def test_any_bounds_mean_and_std(seed, n, dtype, low, width, mean, std):
+    same(lambda t: [t.empty(n, dtype=getattr(t, dtype)).uniform_(low, low + width),
+                    t.empty(n, dtype=getattr(t, dtype)).normal_(mean, std),
+                    t.normal(mean, std, (n,), dtype=getattr(t, dtype))], seeds=[seed])
+
+
+def test_fma_emulation_is_exact():
+    """The fused multiply-adds are correctly rounded: checked against exact rational arithmetic."""
+    from fractions import Fraction
+    from autograd_kit._rng_math import fma32, fma64
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(4000) * 10.0 ** rng.integers(-8, 8, 4000) for _ in range(3))
+    b[:1000] = 1 + 2.0 ** -52          # products that need more than 53 bits
+    c[1000:2000] = -a[1000:2000] * b[1000:2000]  # cancellation
+    want64 = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
+    assert np.array_equal(fma64(a, b, c), np.array(want64))
+    a32, b32, c32 = a.astype(np.float32), b.astype(np.float32), c.astype(np.float32)
+    c32[2000:2100] = np.float32(1.0)
+    b32[2000:2100] = np.float32(2.0 ** -25)
+    a32[2000:2100] = np.float32(1.0) + np.float32(2.0 ** -23) * np.arange(1, 101)   # near float32 midpoints
+    want32 = [np.float32(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)))
+              for x, y, z in zip(a32, b32, c32)]
+    assert np.array_equal(fma32(a32, b32, c32), np.array(want32, np.float32))
