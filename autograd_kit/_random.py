@@ -30,7 +30,8 @@ def _num(v):
 
 def _uniform_values(arr, low=0.0, high=1.0, generator=None):
     if low > high:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(low)} > to={_num(high)}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(low)} > "
+                           f"to={_num(high)}")
     g = _gen(generator)
     return _filled(arr, lambda n, c: _sampling.uniform(g, n, arr.dtype, low, high))
 
