@@ -95,6 +95,22 @@ def _size_arg(fname, size, kw, keywords):
     return _size(size)
 
 
+def _result(arr, requires_grad, out):
+    """A new tensor, or with ``out=`` the values written into ``out`` (resized if needed), as PyTorch does."""
+    if out is None:
+        return _finish(arr, requires_grad)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {_dtype.py_typename(out)}")
+    if out._data.shape != arr.shape:
+        out._data = np.empty(arr.shape, out._data.dtype)
+    out._write(arr.astype(out._data.dtype, copy=False))
+    return out
+
+
+def _out_dtype(dtype, out):
+    return out.dtype if dtype is None and isinstance(out, Tensor) else dtype
+
+
 def _checked(fname, args, dtype):
     try:
         return _dtype.check_dtype(dtype, fname)
@@ -105,26 +121,27 @@ def _checked(fname, args, dtype):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False, **kw):
     """Uniform on [0, 1): ``torch.rand(2, 3)``, ``torch.rand((2, 3))`` or ``torch.rand(size=(2, 3))``."""
-    dtype = _checked("rand", size, dtype)
+    dtype = _checked("rand", size, _out_dtype(dtype, out))
     keywords = (dtype, device, generator, out, layout) != (None,) * 5 or requires_grad or pin_memory
     shape = _size_arg("rand", size, kw, keywords)
     arr = _sampling.uniform(_gen(generator), int(np.prod(shape)), _dt(dtype)).reshape(shape)
-    return _finish(arr, requires_grad)
+    return _result(arr, requires_grad, out)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False, **kw):
     """Standard normal: ``torch.randn(2, 3)``, ``torch.randn((2, 3))`` or ``torch.randn(size=(2, 3))``."""
-    dtype = _checked("randn", size, dtype)
+    dtype = _checked("randn", size, _out_dtype(dtype, out))
     keywords = (dtype, device, generator, out, layout) != (None,) * 5 or requires_grad or pin_memory
     shape = _size_arg("randn", size, kw, keywords)
     arr = _sampling.normal(_gen(generator), int(np.prod(shape)), _dt(dtype)).reshape(shape)
-    return _finish(arr, requires_grad)
+    return _result(arr, requires_grad, out)
 
 
-def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False,
+            out=None):
     """``randint(high, size)`` or ``randint(low, high, size)``, with PyTorch's argument errors."""
-    dtype = _checked("randint", args, dtype)
+    dtype = _checked("randint", args, _out_dtype(dtype, out))
     pos = list(args)
     if size is None and len(pos) >= 2:
         size = pos.pop()
@@ -146,16 +163,16 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={int(high)}")
     shape = _size((size,))
     arr = _sampling.random_from_to(_gen(generator), int(np.prod(shape)), low, int(high), _dt(dtype, _dtype.int64))
-    return _finish(arr.reshape(shape), requires_grad)
+    return _result(arr.reshape(shape), requires_grad, out)
 
 
 def randperm(n=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    dtype = _checked("randperm", (n,), dtype)
+    dtype = _checked("randperm", (n,), _out_dtype(dtype, out))
     if n is None:
         raise _dtype.bad_args("randperm", (), {})
     if int(n) < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}]")
-    return _finish(_sampling.randperm(_gen(generator), n).astype(_dt(dtype, _dtype.int64)), requires_grad)
+    return _result(_sampling.randperm(_gen(generator), n).astype(_dt(dtype, _dtype.int64)), requires_grad, out)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
@@ -181,8 +198,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (mt or st):
         shape = _size((size,))
-        arr = _sampling.normal(_gen(generator), int(np.prod(shape)), _dt(_checked("normal", (), dtype)), mean, std)
-        return _finish(arr.reshape(shape), requires_grad)
+        dtype = _dt(_checked("normal", (), _out_dtype(dtype, out)))
+        arr = _sampling.normal(_gen(generator), int(np.prod(shape)), dtype, mean, std)
+        return _result(arr.reshape(shape), requires_grad, out)
     if st and (std._data < 0).any():
         raise RuntimeError("normal expects all elements of std >= 0.0")
     like = mean if mt else std

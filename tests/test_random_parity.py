@@ -110,6 +110,17 @@ def test_randint_float_dtypes_with_ranges_beyond_their_precision():
         ak.randint(0, 2**31 - 1, (3,), dtype=ak.float32)
 
 
+def test_out_arguments():
+    def calls(t):
+        a, b, c = t.empty(3), t.empty(2, 2, dtype=t.float64), t.empty(5, dtype=t.int64)
+        d, e = t.empty(0), t.empty(4, dtype=t.int64)
+        r = [t.rand(3, out=a), t.randn(2, 2, out=b), t.randint(0, 9, (5,), out=c), t.normal(1.0, 2.0, (7,), out=d),
+             t.randperm(4, out=e)]
+        assert all(x is y for x, y in zip(r, (a, b, c, d, e)))
+        return r
+    same(calls)
+
+
 def test_randint_dtypes_and_like():
     same(lambda t: [t.randint(0, 100, (10,), dtype=t.int32), t.randint(3, 9, (4,), dtype=t.float64),
                     t.randint_like(t.zeros(2, 3), 7), t.randint_like(t.zeros(4, dtype=t.int64), -2, 2),
