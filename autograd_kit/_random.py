@@ -52,12 +52,24 @@ def _bernoulli_values(arr, p=0.5, generator=None):
     return _filled(arr, lambda n, c: _sampling.bernoulli_scalar(g, n, p, arr.dtype))
 
 
-def _random_values(arr, low=0, high=None, generator=None):
+def _random_values(arr, args, kw, generator=None):
+    """``random_()``, ``random_(to)``, ``random_(from, to)``; ``random_(from, None)`` goes up to the dtype's max."""
     g = _gen(generator)
-    if high is None and low == 0:
+    if len(args) > 2 or set(kw) - {"from", "to"} or (len(args) + len(kw) == 1 and "from" in kw) \
+            or (args and "from" in kw):
+        raise _dtype.bad_args("random_", args, kw)
+    if len(args) == 2 or "from" in kw or (args and "to" in kw):
+        low, high = (args + (kw.get("to"),))[:2] if args else (kw["from"], kw.get("to"))
+    elif args or "to" in kw:
+        low, high = 0, args[0] if args else kw["to"]
+    else:
         return _filled(arr, lambda n, c: _sampling.random_default(g, n, arr.dtype))
     if high is None:
-        low, high = 0, low
+        kind = arr.dtype.kind
+        if low == np.iinfo(np.int64).min and arr.dtype == np.int64:
+            return _filled(arr, lambda n, c: g._random64(n).view(np.int64))
+        high = 2 if kind == "b" else (1 << _sampling._DIGITS[arr.dtype.name]) + 1 if kind == "f" \
+            else int(np.iinfo(arr.dtype).max) + 1
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     return _filled(arr, lambda n, c: _sampling.random_from_to(g, n, low, high, arr.dtype))

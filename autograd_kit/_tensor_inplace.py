@@ -222,10 +222,9 @@ class InPlaceMethods:
         from ._random import _bernoulli_values
         return self._fill_random(None, _bernoulli_values(self._data, p, generator))
 
-    def random_(self, from_=0, to=None, *, generator=None, **kw):
+    def random_(self, *args, generator=None, **kw):
         from ._random import _random_values
-        from_, to = kw.pop("from", from_), kw.pop("to", to)
-        return self._fill_random(None, _random_values(self._data, from_, to, generator))
+        return self._fill_random(None, _random_values(self._data, args, kw, generator))
 
     def exponential_(self, lambd=1.0, *, generator=None):
         from ._random import _exponential_values

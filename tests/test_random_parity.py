@@ -137,6 +137,10 @@ def test_random_fills():
                     t.empty(5, dtype=t.int32).random_(10), t.empty(5, dtype=t.int64).random_(3, 9),
                     t.empty(6, dtype=t.int64).random_(0, 2**35), t.empty(4, dtype=t.bool).random_(),
                     t.empty(4, dtype=t.uint8).random_(), t.empty(30, dtype=t.float64).exponential_(2.0),
+                    t.empty(4, dtype=t.int64).random_(5, None), t.empty(4, dtype=t.int32).random_(-7, None),
+                    t.empty(3, dtype=t.int64).random_(-2**63, None), t.empty(3).random_(2, None),
+                    t.empty(3, dtype=t.int64).random_(-10, to=2**40), t.empty(3).random_(to=4),
+                    t.empty(3, dtype=t.float64).random_(**{"from": 1, "to": 9}), t.empty(2, dtype=t.bool).random_(0, None),
                     t.empty(30).exponential_(), t.empty(20, dtype=t.float64).cauchy_(0.5, 2.0), t.empty(7).cauchy_(),
                     t.empty(20, dtype=t.float64).geometric_(0.3), t.empty(9).geometric_(0.7),
                     t.empty(21, dtype=t.float64).log_normal_(), t.empty(5).log_normal_(0.5, 0.1), t.randn(3)])
@@ -287,7 +291,7 @@ def test_argument_errors_as_pytorch():
     "t.empty(3).uniform_(1, 0)", "t.empty(3).normal_(0, -1)", "t.empty(3).bernoulli_(1.5)",
     "t.bernoulli(t.tensor([1.5]))", "t.randperm(-1)", "t.empty(3).exponential_(-1)",
     "t.normal(t.zeros(2), -t.ones(2))", "t.multinomial(t.tensor([-1.0, 2.0]), 1)",
-    "t.multinomial(t.zeros(3), 1)", "t.multinomial(t.rand(3), 0)"])
+    "t.multinomial(t.zeros(3), 1)", "t.multinomial(t.rand(3), 0)", "t.empty(2).random_(5, 5)"])
 def test_bad_arguments_raise_pytorchs_errors(code):
     errors = []
     for t in (torch, ak):
