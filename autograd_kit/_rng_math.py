@@ -141,6 +141,37 @@ def normal_fill_16_avx2(u, mean, std, chunk=1 << 15):
     return fma32(out, f32(std), f32(mean)).ravel()
 
 
+def normal_fill_16_scalar(u, mean, std):
+    """PyTorch's scalar ``normal_fill_16<float>``, used where its AVX2 kernel is not (ARM, or
+    ``ATEN_CPU_CAPABILITY=default``): float ``log``/``cos``/``sin`` from the C library, taken here as the
+    correctly rounded values (exact where the C library rounds correctly, as Apple's does; glibc's float
+    functions differ in the last bit for about 1% of values)."""
+    u = u.reshape(-1, 16)
+    radius = np.sqrt(f32(-2) * np.log((_ONE - u[:, :8]).astype(f64)).astype(f32))
+    theta = (2.0 * math.pi * u[:, 8:].astype(f64)).astype(f32).astype(f64)
+    out = np.concatenate([radius * np.cos(theta).astype(f32), radius * np.sin(theta).astype(f32)], axis=1)
+    if mean == 0 and std == 1:
+        return (out + f32(0)).ravel()
+    return fma32(out, f32(std), f32(mean)).ravel()
+
+
+def _uses_avx2_kernel():
+    """Whether PyTorch on this machine takes its AVX2 normal kernel (x86-64 with AVX2; also on AVX-512)."""
+    import os
+    import platform
+    cap = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
+    if cap == "default":
+        return False
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
+AVX2 = _uses_avx2_kernel()
+
+
+def normal_fill_16_float(u, mean, std):
+    return (normal_fill_16_avx2 if AVX2 else normal_fill_16_scalar)(u, mean, std)
+
+
 def normal_fill_16_double(u, mean, std):
     """PyTorch's scalar ``normal_fill_16<double>`` (glibc log/cos/sin; fma for std and mean)."""
     u = u.reshape(-1, 16)

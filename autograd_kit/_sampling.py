@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._rng_math import fma32, fma64, glibc, normal_fill_16_avx2, normal_fill_16_double
+from ._rng_math import fma32, fma64, glibc, normal_fill_16_float, normal_fill_16_double
 
 f32, f64 = np.float32, np.float64
 _U64 = np.uint64
@@ -68,7 +68,7 @@ def normal(gen, n, dtype, mean=0.0, std=1.0, contiguous=True):
     mean, std = float(mean), float(std)
     if n < 16 or not contiguous:
         return _normal_scalar(gen, n, mean, std).astype(dtype)
-    fill = normal_fill_16_double if _is_double(dtype) else normal_fill_16_avx2
+    fill = normal_fill_16_double if _is_double(dtype) else normal_fill_16_float
     u = unit_uniform(gen, n, f64 if _is_double(dtype) else f32)
     m = n - n % 16
     out = np.empty(n, u.dtype)
