@@ -24,6 +24,8 @@ from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full,
 from ._random import (manual_seed, seed, initial_seed, rand, randn, randint, randperm, rand_like, randn_like,
                       randint_like, normal, bernoulli, multinomial, Generator, get_rng_state, set_rng_state)
 from . import autograd
+from . import random
+from ._generator import default_generator
 from ._printing import set_printoptions, get_printoptions
 
 FloatTensor = DoubleTensor = LongTensor = Tensor  # accepted in isinstance checks and type() strings only

@@ -211,22 +211,44 @@ class InPlaceMethods:
         return self.copy_(values)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(_Uniform, _rng(generator).uniform(a, b, self._data.shape))
+        from ._random import _uniform_values
+        return self._fill_random(_Uniform, _uniform_values(self._data, a, b, generator))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(_Normal, _rng(generator).normal(mean, std, self._data.shape))
+        from ._random import _normal_values
+        return self._fill_random(_Normal, _normal_values(self._data, mean, std, generator))
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        from ._random import _rng
-        return self._fill_random(None, _rng(generator).random(self._data.shape) < p)
+        from ._random import _bernoulli_values
+        return self._fill_random(None, _bernoulli_values(self._data, p, generator))
 
-    def random_(self, low=0, high=None, *, generator=None):
-        from ._random import _rng
-        if high is None:
-            low, high = 0, low
-        return self._fill_random(None, _rng(generator).integers(low, high, self._data.shape))
+    def random_(self, *args, generator=None, **kw):
+        from ._random import _random_values
+        return self._fill_random(None, _random_values(self._data, args, kw, generator))
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        from ._random import _exponential_values
+        return self._fill_random(None, _exponential_values(self._data, lambd, generator))
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "cauchy", median, sigma, generator=generator))
+
+    def geometric_(self, p, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "geometric", p, generator=generator))
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        from ._random import _dist_values
+        return self._fill_random(None, _dist_values(self._data, "log_normal", mean, std, generator=generator))
+
+    def bernoulli(self, p=None, *, generator=None):  # out of place, with the random methods it goes with
+        from ._random import bernoulli
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        from ._random import multinomial
+        return multinomial(self, num_samples, replacement, generator=generator)
 
 
 class _Scaled:

@@ -143,8 +143,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         mask = ak.zeros_like(input)
     else:
-        keep = ak.rand(input.shape, dtype=input.dtype) < (1.0 - p)
-        mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
+        from .._random import _dropout_mask  # PyTorch's mask: bernoulli_(1 - p) / (1 - p)
+        mask = ak.Tensor._make(_dropout_mask(input.shape, input._data.dtype, p))
     return input.mul_(mask) if inplace else input * mask
 
 

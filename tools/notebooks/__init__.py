@@ -2,6 +2,6 @@
 
 A cell is ("md", text), ("code", source) or ("code", source, ["kit-only"]) / ["no-compare"]:
 - kit-only: needs the kit itself (graph views, widgets); skipped when the notebook runs on real PyTorch;
-- no-compare: runs on both, but its output depends on random numbers (the kit's random stream is not
-  PyTorch's), so it is not compared with PyTorch's.
+- no-compare: runs on both, but its output is not compared with PyTorch's (plots, progress bars; seeded
+  random numbers are PyTorch's own in the kit, so cells printing them are compared).
 """

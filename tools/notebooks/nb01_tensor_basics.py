@@ -68,12 +68,12 @@ print(t.unsqueeze(0).shape, t.reshape(2, 3).flatten())"""),
     ("md", """## Random numbers with a seed
 
 Random numbers are used to start the weights of a network. Setting a **seed** makes them the same every
-time you run the notebook (autograd_kit's random numbers are not the same as PyTorch's, but they are
-reproducible)."""),
+time you run the notebook, and autograd_kit draws exactly PyTorch's numbers: the same seed prints the
+same values in both."""),
     ("code", """torch.manual_seed(0)
 print(torch.rand(3))
 torch.manual_seed(0)
 print(torch.rand(3))      # the same numbers again
-print(torch.randn(2, 2))""", ["no-compare"]),
+print(torch.randn(2, 2))"""),
     ("md", "Next: [02_gradients](02_gradients.ipynb), where tensors learn to compute their own derivatives."),
 ]
