@@ -1,0 +1,173 @@
+"""Pooling: max_pool2d (with the indices of each maximum), avg_pool2d, adaptive_avg_pool2d.
+
+Windows are read through one strided view of the (padded) input, as in ``conv.py``. Backward:
+- max pooling sends each gradient to the input element that won its window (a scatter, whose own
+  backward is the gather at the same indices, so it has second derivatives);
+- average pooling spreads each gradient evenly over its window: col2im of the gradient / window size;
+- adaptive average pooling is ``A_h @ x @ A_wᵀ`` with two constant averaging matrices (separable windows),
+  so its backward is ``A_hᵀ @ g @ A_w``.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd import graph
+from ..autograd.function import Function
+from .conv import Col2Im
+
+
+def pool_geometry(size, k, s, p, d, ceil_mode):
+    """Output length and the extra padding after the input that ceil_mode needs (PyTorch's rule: the
+    last window must start inside the input or its left padding)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    extra = max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+    return out, extra
+
+
+def windows(x, k, s, d, out):
+    """(N, C, Hp, Wp) -> read-only view (N, C, Ho, Wo, kh, kw) of every window."""
+    s0, s1, s2, s3 = x.strides
+    n, c = x.shape[:2]
+    return as_strided(x, (n, c, out[0], out[1], k[0], k[1]),
+                      (s0, s1, s2 * s[0], s3 * s[1], s2 * d[0], s3 * d[1]), writeable=False)
+
+
+def _padded(x, p, extra, value):
+    return np.pad(x, ((0, 0), (0, 0), (p[0], p[0] + extra[0]), (p[1], p[1] + extra[1])), constant_values=value)
+
+
+class MaxPool2DWithIndices(Function):
+    """max_pool2d: the largest value of each window, and (for backward) where it was."""
+    formula = "max over each window"
+    derivatives = ("1 at each window's maximum",)
+
+    @staticmethod
+    def forward(ctx, a, kernel_size, stride, padding, dilation, ceil_mode):
+        x = a._data
+        n, c, h, w = x.shape
+        geo = [pool_geometry(x.shape[2 + i], kernel_size[i], stride[i], padding[i], dilation[i], ceil_mode)
+               for i in range(2)]
+        out = (geo[0][0], geo[1][0])
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xp = _padded(x, padding, (geo[0][1], geo[1][1]), fill)
+        win = windows(xp, kernel_size, stride, dilation, out).reshape(n, c, out[0], out[1], -1)
+        arg = win.argmax(-1)
+        values = np.take_along_axis(win, arg[..., None], -1)[..., 0]
+        kw = kernel_size[1]
+        rows = np.arange(out[0])[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
+        cols = np.arange(out[1]) * stride[1] - padding[1] + (arg % kw) * dilation[1]
+        ctx.indices = rows * w + cols  # flat index into each (H, W) plane, as return_indices gives it
+        ctx.in_shape = x.shape
+        ctx.overlap = any(stride[i] < dilation[i] * (kernel_size[i] - 1) + 1 for i in range(2))
+        ctx.save(self=a, result=graph.OUTPUT)
+        return values
+
+    @staticmethod
+    def backward(ctx, grad):
+        return MaxPool2DWithIndicesBackward.apply(grad, indices=ctx.indices, shape=ctx.in_shape,
+                                                  overlap=ctx.overlap)
+
+
+class MaxPool2DWithIndicesBackward(Function):
+    """The gradient of each window put back at its maximum (added up where windows overlap)."""
+    formula = "scatter g to the argmax of each window"
+    derivatives = ("gather at the argmax",)
+
+    @staticmethod
+    def forward(ctx, grad, indices, shape, overlap):
+        n, c, h, w = shape
+        ctx.indices = indices
+        out = np.zeros((n, c, h * w), dtype=grad._data.dtype)
+        idx = indices.reshape(n, c, -1)
+        g = grad._data.reshape(n, c, -1)
+        if overlap:
+            np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None], idx), g)
+        else:  # each input element wins at most one window
+            np.put_along_axis(out, idx, g, axis=2)
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        n, c = gg.shape[:2]
+        idx = ctx.indices.reshape(n, c, -1)
+        return gg.reshape(n, c, -1).gather(2, graph.Tensor._make(idx)).reshape(ctx.indices.shape)
+
+
+def avg_divisor(h, w, k, s, p, d, out, extra, count_include_pad, divisor_override, dtype):
+    """1 / (elements counted in each window): the padded ones too with count_include_pad, never the
+    ones ceil_mode reads past the padding."""
+    if divisor_override:
+        return np.asarray(1.0 / divisor_override, dtype)
+    inside = np.zeros((1, 1, h + 2 * p[0] + extra[0], w + 2 * p[1] + extra[1]))
+    if count_include_pad:
+        inside[..., :h + 2 * p[0], :w + 2 * p[1]] = 1
+    else:
+        inside[..., p[0]:p[0] + h, p[1]:p[1] + w] = 1
+    counts = windows(inside, k, s, d, out).sum((4, 5))[0, 0]
+    return (1.0 / counts).astype(dtype)
+
+
+class AvgPool2D(Function):
+    """avg_pool2d: the mean of each window."""
+    formula = "mean over each window"
+    derivatives = ("1/size spread over each window",)
+
+    @staticmethod
+    def forward(ctx, a, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+        x = a._data
+        n, c, h, w = x.shape
+        geo = [pool_geometry(x.shape[2 + i], kernel_size[i], stride[i], padding[i], 1, ceil_mode) for i in range(2)]
+        out, extra = (geo[0][0], geo[1][0]), (geo[0][1], geo[1][1])
+        xp = _padded(x, padding, extra, 0)
+        sums = windows(xp, kernel_size, stride, (1, 1), out).sum((4, 5))
+        ctx.inv = avg_divisor(h, w, kernel_size, stride, padding, (1, 1), out, extra, count_include_pad,
+                              divisor_override, x.dtype)
+        ctx.geom = ((h, w), kernel_size, stride, ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1])))
+        return (sums * ctx.inv).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (h, w), k, s, pads = ctx.geom
+        n, c, ho, wo = grad.shape
+        cols = (grad * graph.Tensor._make(ctx.inv)).reshape(n * c, 1, ho * wo).expand(n * c, k[0] * k[1], ho * wo)
+        return Col2Im.apply(cols, output_size=(h, w), kernel_size=k, dilation=(1, 1), padding=pads,
+                            stride=s).reshape(n, c, h, w)
+
+
+def averaging_matrix(size, out, dtype):
+    """(out, size): row i averages PyTorch's adaptive window [floor(i·size/out), ceil((i+1)·size/out))."""
+    m = np.zeros((out, size), dtype)
+    for i in range(out):
+        lo, hi = (i * size) // out, -(-((i + 1) * size) // out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m
+
+
+class AdaptiveAvgPool2D(Function):
+    """adaptive_avg_pool2d: each output cell averages its window, windows chosen to tile the input."""
+    formula = "A_h @ a @ A_wᵀ"
+    derivatives = ("A_hᵀ @ g @ A_w",)
+
+    @staticmethod
+    def forward(ctx, a, output_size):
+        x = a._data
+        ah = averaging_matrix(x.shape[-2], output_size[0], x.dtype)
+        aw = averaging_matrix(x.shape[-1], output_size[1], x.dtype)
+        ctx.mats = (ah, aw)
+        return np.matmul(np.matmul(ah, x), aw.T)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ah, aw = (graph.Tensor._make(m) for m in ctx.mats)
+        return ah.t().matmul(grad).matmul(aw)
+
+
+def expand_param(value, n, name="kernel_size"):
+    if isinstance(value, (tuple, list)):
+        if len(value) == 1:
+            return tuple(value) * n
+        return tuple(value)
+    return (value,) * n
+
