@@ -5,6 +5,8 @@ Each checks its arguments with PyTorch's errors, then applies one op from ``auto
 ConvolutionBackward0, MaxPool2DWithIndicesBackward0, AvgPool2DBackward0, NativeBatchNormBackward0, ...
 Unbatched inputs (no batch dim) are run as a batch of one.
 """
+import numpy as np
+
 import autograd_kit as ak
 from ..ops import conv as C
 from ..ops import embedding as E
@@ -120,17 +122,13 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, name):
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The largest value of each window (MaxPool2DWithIndicesBackward0)."""
     k, s, p, d = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    x = input.unsqueeze(0) if input.dim() == 3 else input
-    out = PL.MaxPool2DWithIndices.apply(x, kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
+    out = PL.MaxPool2DWithIndices.apply(input, kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
     if return_indices:
         node = out.grad_fn
-        if node is not None:
-            idx = node.indices
-        else:  # not recorded: run the geometry again for the indices
-            idx = _max_indices(x, k, s, p, d, ceil_mode)
-        idx = ak.tensor(idx)
-        return (out.squeeze(0), idx.squeeze(0)) if input.dim() == 3 else (out, idx)
-    return out.squeeze(0) if input.dim() == 3 else out
+        # not recorded: run the op once more with a context that keeps the indices
+        idx = node.indices if node is not None else _max_indices(input, k, s, p, d, ceil_mode)
+        return out, ak.tensor(idx)
+    return out
 
 
 def _max_indices(x, k, s, p, d, ceil_mode):
@@ -150,10 +148,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     k, s, p, _ = _pool_args(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    x = input.unsqueeze(0) if input.dim() == 3 else input
-    out = PL.AvgPool2D.apply(x, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
-                             count_include_pad=count_include_pad, divisor_override=divisor_override)
-    return out.squeeze(0) if input.dim() == 3 else out
+    return PL.AvgPool2D.apply(input, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,
+                              count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -164,9 +160,7 @@ def adaptive_avg_pool2d(input, output_size):
     size = tuple(input.shape[-2 + i] if v is None else v for i, v in enumerate(size))
     if size == (1, 1):
         return input.mean((-1, -2), keepdim=True)
-    x = input.unsqueeze(0) if input.dim() == 3 else input
-    out = PL.AdaptiveAvgPool2D.apply(x, output_size=size)
-    return out.squeeze(0) if input.dim() == 3 else out
+    return PL.AdaptiveAvgPool2D.apply(input, output_size=size)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -211,7 +205,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         elif padding_idx < 0:
             assert padding_idx >= -n, "Padding_idx must be within num_embeddings"
             padding_idx = n + padding_idx
-    idx = input.numpy()
+    idx = input._data
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")
     if max_norm is not None:
@@ -221,14 +215,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def _renorm_rows(weight, idx, max_norm, norm_type):
     """max_norm: the rows about to be read are scaled in place to norm at most max_norm (no grad)."""
-    with ak.no_grad():
-        rows = sorted(set(idx.reshape(-1).tolist()))
-        w = weight.numpy()
-        norms = (abs(w[rows]) ** norm_type).sum(1) ** (1.0 / norm_type)
-        scale = [max_norm / (nv + 1e-7) if nv > max_norm else 1.0 for nv in norms]
-        for r, f in zip(rows, scale):
-            if f != 1.0:
-                weight[r] *= f
+    rows = np.unique(idx)
+    w = weight._data
+    norms = (np.abs(w[rows].astype(np.float64)) ** norm_type).sum(1) ** (1.0 / norm_type)
+    over = norms > max_norm
+    if over.any():
+        w[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(w.dtype)
+        weight._vc[0] += 1
 
 
 _PAD_OPS = {"reflect": ("Reflection", P.ReflectionPad1D, P.ReflectionPad2D, P.ReflectionPad3D),

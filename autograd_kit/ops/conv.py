@@ -117,6 +117,7 @@ class Convolution(Function):
         ctx.save(input=input if need[1] else None, weight=weight if need[0] else None)
         ctx.cols = cols if need[1] else None
         ctx.geom = (stride2, pads2, dil2, k2, groups, x4.shape, (ho, wo))
+        ctx.shapes = (x.shape, w.shape)
         return out[:, :, 0] if one_d else out
 
     @staticmethod
@@ -133,12 +134,11 @@ class Convolution(Function):
                 cols = Im2Col.apply(x.reshape(n, c, h, wd), kernel_size=k, dilation=dil, padding=pads, stride=stride)
             else:
                 cols = graph.Tensor._make(ctx.cols)
-            gw = g4.matmul(cols.reshape(n, groups, kg, ho * wo).transpose(-1, -2)).sum(0).reshape(w.shape)
+            gw = g4.matmul(cols.reshape(n, groups, kg, ho * wo).transpose(-1, -2)).sum(0).reshape(ctx.shapes[1])
         if need[0]:
             gcols = w.reshape(groups, og, kg).transpose(-1, -2).matmul(g4)
             gi = Col2Im.apply(gcols.reshape(n, c * k[0] * k[1], ho * wo), output_size=(h, wd), kernel_size=k,
-                              dilation=dil, padding=pads, stride=stride).reshape(x.shape if x is not None else
-                                                                                 ctx._in_meta[0][0])
+                              dilation=dil, padding=pads, stride=stride).reshape(ctx.shapes[0])
         if need[2]:
             gb = grad.sum((0, 2)) if grad.dim() == 3 else grad.sum((0, 2, 3))
         return gi, gw, gb

@@ -39,13 +39,15 @@ def _padded(x, p, extra, value):
 
 
 class MaxPool2DWithIndices(Function):
-    """max_pool2d: the largest value of each window, and (for backward) where it was."""
+    """max_pool2d: the largest value of each window, and (for backward) where it was. (C, H, W) inputs
+    are pooled as a batch of one."""
     formula = "max over each window"
     derivatives = ("1 at each window's maximum",)
 
     @staticmethod
     def forward(ctx, a, kernel_size, stride, padding, dilation, ceil_mode):
         x = a._data
+        x = x[None] if x.ndim == 3 else x
         n, c, h, w = x.shape
         geo = [pool_geometry(x.shape[2 + i], kernel_size[i], stride[i], padding[i], dilation[i], ceil_mode)
                for i in range(2)]
@@ -58,11 +60,12 @@ class MaxPool2DWithIndices(Function):
         kw = kernel_size[1]
         rows = np.arange(out[0])[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
         cols = np.arange(out[1]) * stride[1] - padding[1] + (arg % kw) * dilation[1]
-        ctx.indices = rows * w + cols  # flat index into each (H, W) plane, as return_indices gives it
-        ctx.in_shape = x.shape
+        indices = rows * w + cols  # flat index into each (H, W) plane, as return_indices gives it
+        ctx.indices = indices.reshape(values.shape[1:]) if a._data.ndim == 3 else indices
+        ctx.in_shape = a._data.shape
         ctx.overlap = any(stride[i] < dilation[i] * (kernel_size[i] - 1) + 1 for i in range(2))
         ctx.save(self=a, result=graph.OUTPUT)
-        return values
+        return values.reshape(ctx.indices.shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,22 +80,22 @@ class MaxPool2DWithIndicesBackward(Function):
 
     @staticmethod
     def forward(ctx, grad, indices, shape, overlap):
-        n, c, h, w = shape
+        planes, (h, w) = int(np.prod(shape[:-2])), shape[-2:]
         ctx.indices = indices
-        out = np.zeros((n, c, h * w), dtype=grad._data.dtype)
-        idx = indices.reshape(n, c, -1)
-        g = grad._data.reshape(n, c, -1)
+        out = np.zeros((planes, h * w), dtype=grad._data.dtype)
+        idx = indices.reshape(planes, -1)
+        g = grad._data.reshape(planes, -1)
         if overlap:
-            np.add.at(out, (np.arange(n)[:, None, None], np.arange(c)[None, :, None], idx), g)
+            np.add.at(out, (np.arange(planes)[:, None], idx), g)
         else:  # each input element wins at most one window
-            np.put_along_axis(out, idx, g, axis=2)
+            np.put_along_axis(out, idx, g, axis=1)
         return out.reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
-        n, c = gg.shape[:2]
-        idx = ctx.indices.reshape(n, c, -1)
-        return gg.reshape(n, c, -1).gather(2, graph.Tensor._make(idx)).reshape(ctx.indices.shape)
+        planes = int(np.prod(gg.shape[:-2]))
+        idx = ctx.indices.reshape(planes, -1)
+        return gg.reshape(planes, -1).gather(1, graph.Tensor._make(idx)).reshape(ctx.indices.shape)
 
 
 def avg_divisor(h, w, k, s, p, d, out, extra, count_include_pad, divisor_override, dtype):
@@ -117,6 +120,7 @@ class AvgPool2D(Function):
     @staticmethod
     def forward(ctx, a, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
         x = a._data
+        x = x[None] if x.ndim == 3 else x
         n, c, h, w = x.shape
         geo = [pool_geometry(x.shape[2 + i], kernel_size[i], stride[i], padding[i], 1, ceil_mode) for i in range(2)]
         out, extra = (geo[0][0], geo[1][0]), (geo[0][1], geo[1][1])
@@ -125,15 +129,18 @@ class AvgPool2D(Function):
         ctx.inv = avg_divisor(h, w, kernel_size, stride, padding, (1, 1), out, extra, count_include_pad,
                               divisor_override, x.dtype)
         ctx.geom = ((h, w), kernel_size, stride, ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1])))
-        return (sums * ctx.inv).astype(x.dtype, copy=False)
+        ctx.in_shape = a._data.shape
+        out = (sums * ctx.inv).astype(x.dtype, copy=False)
+        return out[0] if a._data.ndim == 3 else out
 
     @staticmethod
     def backward(ctx, grad):
         (h, w), k, s, pads = ctx.geom
-        n, c, ho, wo = grad.shape
-        cols = (grad * graph.Tensor._make(ctx.inv)).reshape(n * c, 1, ho * wo).expand(n * c, k[0] * k[1], ho * wo)
+        ho, wo = grad.shape[-2:]
+        planes = int(np.prod(grad.shape[:-2]))
+        cols = (grad * graph.Tensor._make(ctx.inv)).reshape(planes, 1, ho * wo).expand(planes, k[0] * k[1], ho * wo)
         return Col2Im.apply(cols, output_size=(h, w), kernel_size=k, dilation=(1, 1), padding=pads,
-                            stride=s).reshape(n, c, h, w)
+                            stride=s).reshape(ctx.in_shape)
 
 
 def averaging_matrix(size, out, dtype):
