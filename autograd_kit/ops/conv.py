@@ -37,21 +37,20 @@ def im2col_np(x, ksize, stride, pads, dilation):
 
 def col2im_np(cols, size, ksize, stride, pads, dilation):
     """The adjoint of im2col: each column added back onto the window it came from (a loop over the
-    kh·kw kernel offsets only; each offset is one strided slice-add)."""
+    kh·kw kernel offsets only; each offset is one strided slice-add, done with the batch as the innermost
+    axis so that every add runs over long contiguous rows)."""
     (h, w), (kh, kw), (sh, sw), (dh, dw) = size, ksize, stride, dilation
     (pt, pb), (pl, pr) = pads
     hp, wp = h + pt + pb, w + pl + pr
     ho, wo = (hp - dh * (kh - 1) - 1) // sh + 1, (wp - dw * (kw - 1) - 1) // sw + 1
     n = cols.shape[0]
     c = cols.shape[1] // (kh * kw)
-    cols = cols.reshape(n, c, kh, kw, ho, wo)
-    out = np.zeros((n, c, hp, wp), dtype=cols.dtype)
+    blocks = np.ascontiguousarray(cols.reshape(n, c, kh, kw, ho, wo).transpose(2, 3, 1, 4, 5, 0))
+    out = np.zeros((c, hp, wp, n), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[:, :, i, j]
-    if pt or pb or pl or pr:
-        out = np.ascontiguousarray(out[:, :, pt:hp - pb, pl:wp - pr])
-    return out
+            out[:, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw] += blocks[i, j]
+    return np.ascontiguousarray(out[:, pt:hp - pb, pl:wp - pr].transpose(3, 0, 1, 2))
 
 
 class Im2Col(Function):
