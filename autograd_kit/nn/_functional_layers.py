@@ -135,7 +135,7 @@ def _max_indices(x, k, s, p, d, ceil_mode):
     class _Ctx:
         needs_input_grad = (False,)
 
-        def save(self, **kw):
+        def save(this, /, **kw):
             pass
     ctx = _Ctx()
     PL.MaxPool2DWithIndices.forward(ctx, x, k, s, p, d, ceil_mode)

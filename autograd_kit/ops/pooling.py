@@ -40,7 +40,8 @@ def _padded(x, p, extra, value):
 
 class MaxPool2DWithIndices(Function):
     """max_pool2d: the largest value of each window, and (for backward) where it was. (C, H, W) inputs
-    are pooled as a batch of one."""
+    are pooled as a batch of one. A loop over the kh·kw kernel offsets, each a strided view of all windows;
+    a NaN wins its window, as in PyTorch."""
     formula = "max over each window"
     derivatives = ("1 at each window's maximum",)
 
@@ -51,45 +52,54 @@ class MaxPool2DWithIndices(Function):
         n, c, h, w = x.shape
         geo = [pool_geometry(x.shape[2 + i], kernel_size[i], stride[i], padding[i], dilation[i], ceil_mode)
                for i in range(2)]
-        out = (geo[0][0], geo[1][0])
+        out, extra = (geo[0][0], geo[1][0]), (geo[0][1], geo[1][1])
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        xp = _padded(x, padding, (geo[0][1], geo[1][1]), fill)
-        win = windows(xp, kernel_size, stride, dilation, out).reshape(n, c, out[0], out[1], -1)
-        arg = win.argmax(-1)
-        values = np.take_along_axis(win, arg[..., None], -1)[..., 0]
-        kw = kernel_size[1]
+        xp = _padded(x, padding, extra, fill) if any(padding) or any(extra) else x
+        win = windows(xp, kernel_size, stride, dilation, out)
+        kh, kw = kernel_size
+        best = win[..., 0, 0].copy()
+        arg = np.zeros(best.shape, np.intp)
+        for r in range(1, kh * kw):
+            v = win[..., r // kw, r % kw]
+            arg = np.where((v > best) | (v != v), r, arg)
+            best = np.maximum(best, v)  # NaN-propagating, as the comparison above
         rows = np.arange(out[0])[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
         cols = np.arange(out[1]) * stride[1] - padding[1] + (arg % kw) * dilation[1]
         indices = rows * w + cols  # flat index into each (H, W) plane, as return_indices gives it
-        ctx.indices = indices.reshape(values.shape[1:]) if a._data.ndim == 3 else indices
+        ctx.indices = indices.reshape(best.shape[1:]) if a._data.ndim == 3 else indices
+        ctx.pool = (arg, kernel_size, stride, padding, dilation, extra)
         ctx.in_shape = a._data.shape
-        ctx.overlap = any(stride[i] < dilation[i] * (kernel_size[i] - 1) + 1 for i in range(2))
         ctx.save(self=a, result=graph.OUTPUT)
-        return values.reshape(ctx.indices.shape)
+        return best.reshape(ctx.indices.shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return MaxPool2DWithIndicesBackward.apply(grad, indices=ctx.indices, shape=ctx.in_shape,
-                                                  overlap=ctx.overlap)
+        return MaxPool2DWithIndicesBackward.apply(grad, indices=ctx.indices, pool=ctx.pool, shape=ctx.in_shape)
 
 
 class MaxPool2DWithIndicesBackward(Function):
-    """The gradient of each window put back at its maximum (added up where windows overlap)."""
+    """The gradient of each window put back at its maximum (added up where windows overlap): one
+    strided slice-add per kernel offset, masked to the windows whose maximum sat at that offset."""
     formula = "scatter g to the argmax of each window"
     derivatives = ("gather at the argmax",)
 
     @staticmethod
-    def forward(ctx, grad, indices, shape, overlap):
-        planes, (h, w) = int(np.prod(shape[:-2])), shape[-2:]
+    def forward(ctx, grad, indices, pool, shape):
+        arg, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (eh, ew) = pool
+        h, w = shape[-2:]
+        ho, wo = arg.shape[-2:]
         ctx.indices = indices
-        out = np.zeros((planes, h * w), dtype=grad._data.dtype)
-        idx = indices.reshape(planes, -1)
-        g = grad._data.reshape(planes, -1)
-        if overlap:
-            np.add.at(out, (np.arange(planes)[:, None], idx), g)
-        else:  # each input element wins at most one window
-            np.put_along_axis(out, idx, g, axis=1)
-        return out.reshape(shape)
+        g = grad._data.reshape(arg.shape)
+        if sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1:  # windows don't overlap: one put
+            out = np.zeros((arg.shape[0] * arg.shape[1], h * w), dtype=g.dtype)
+            np.put_along_axis(out, indices.reshape(out.shape[0], -1), g.reshape(out.shape[0], -1), axis=1)
+            return out.reshape(shape)
+        out = np.zeros(arg.shape[:2] + (h + 2 * ph + eh, w + 2 * pw + ew), dtype=g.dtype)
+        for r in range(kh * kw):
+            i, j = divmod(r, kw)
+            block = out[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh, j * dw:j * dw + sw * (wo - 1) + 1:sw]
+            block += np.where(arg == r, g, 0)
+        return np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w]).reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
@@ -128,7 +138,8 @@ class AvgPool2D(Function):
         sums = windows(xp, kernel_size, stride, (1, 1), out).sum((4, 5))
         ctx.inv = avg_divisor(h, w, kernel_size, stride, padding, (1, 1), out, extra, count_include_pad,
                               divisor_override, x.dtype)
-        ctx.geom = ((h, w), kernel_size, stride, ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1])))
+        pads = ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1]))
+        ctx.geom = ((h, w), kernel_size, stride, pads)
         ctx.in_shape = a._data.shape
         out = (sums * ctx.inv).astype(x.dtype, copy=False)
         return out[0] if a._data.ndim == 3 else out
