@@ -95,6 +95,28 @@ def mlp(mod, sizes, batch):
     return step
 
 
+def lenet(mod, batch=64):
+    """A LeNet-5 training step (issue #12): conv 5x5 -> relu -> maxpool, twice, then 3 linear layers, on
+    batch x 1x28x28, cross-entropy and SGD with momentum."""
+    nn, optim = mod.nn, mod.optim
+    mod.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = mod.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
+    y = mod.tensor(rng.integers(0, 10, batch))
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
 def numpy_floor(sizes, batch):
     """The MLP's matmuls alone in plain NumPy (forward 1 per layer, backward 2 per layer, minus the input's)."""
     rng = np.random.default_rng(0)
@@ -227,6 +249,9 @@ def main():
             r, r2 = a_best / f_best, a_best / s_best
             print(f"{'  kit vs the matmuls alone':<34} ratio {r:5.2f}x {'ok' if r <= 1.1 else '(over 1.1x)'}")
             print(f"{'  kit vs the hand-written step':<34} ratio {r2:5.2f}x {'ok' if r2 <= 1.1 else 'OVER target 1.1x'}")
+    lenet_t, lenet_a = lenet(torch), lenet(ak)
+    lenet_t(), lenet_a()
+    row("LeNet-5 step (b=64, 1x28x28)", best_of(lenet_a, rep * 2)[0] * 1e3, best_of(lenet_t, rep * 2)[0] * 1e3, "ms", 3.0)
     rss_a = peak_rss("autograd_kit", BIG, BIG_BATCH, 20)
     rss_t = peak_rss("torch", BIG, BIG_BATCH, 20)
     row("peak RSS, 20 big-MLP steps", rss_a["peak_mib"], rss_t["peak_mib"], "MiB", 1.2,
