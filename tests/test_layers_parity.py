@@ -398,3 +398,15 @@ def test_errors_match_torch(expr):
     kit, ref = caught
     assert type(kit) is type(ref)
     assert str(kit).split("\nHint:")[0] == str(ref)
+
+
+@pytest.mark.parametrize("expr,shape", [("Conv2d(4, 6, 3, stride=2, padding=1, groups=2)", (2, 4, 7, 6)),
+                                        ("Conv1d(3, 5, 3, dilation=2)", (2, 3, 9)),
+                                        ("MaxPool2d(3, 2, 1)", (2, 3, 7, 7)), ("AvgPool2d(3, 2, 1)", (2, 3, 7, 7)),
+                                        ("AdaptiveAvgPool2d((2, 3))", (2, 3, 7, 7)), ("BatchNorm2d(3)", (4, 3, 3, 3)),
+                                        ("LayerNorm(4)", (3, 4)), ("LSTM(3, 4, 2, bidirectional=True)", (5, 2, 3)),
+                                        ("GRU(3, 4)", (5, 2, 3))], ids=lambda v: str(v))
+def test_float64_layers_match_torch_closely(expr, shape):
+    k, t = build(expr, dtype="double")
+    ok, ot = compare(k, t, data(*shape, dtype=np.float64), rtol=1e-10, atol=1e-12)
+    assert all(o.dtype == ak.float64 for o in ok)
