@@ -63,9 +63,10 @@ class MaxPool2DWithIndices(Function):
             v = win[..., r // kw, r % kw]
             arg = np.where((v > best) | (v != v), r, arg)
             best = np.maximum(best, v)  # NaN-propagating, as the comparison above
-        rows = np.arange(out[0])[:, None] * stride[0] - padding[0] + (arg // kw) * dilation[0]
-        cols = np.arange(out[1]) * stride[1] - padding[1] + (arg % kw) * dilation[1]
-        indices = rows * w + cols  # flat index into each (H, W) plane, as return_indices gives it
+        # flat index into each (H, W) plane, as return_indices gives it: window start + the winner's offset
+        start = (np.arange(out[0])[:, None] * stride[0] - padding[0]) * w + np.arange(out[1]) * stride[1] - padding[1]
+        offset = (np.arange(kh * kw) // kw) * dilation[0] * w + (np.arange(kh * kw) % kw) * dilation[1]
+        indices = offset.take(arg) + start
         ctx.indices = indices.reshape(best.shape[1:]) if a._data.ndim == 3 else indices
         ctx.pool = (arg, kernel_size, stride, padding, dilation, extra)
         ctx.in_shape = a._data.shape
