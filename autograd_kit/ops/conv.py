@@ -95,8 +95,8 @@ def _as_2d(stride, pads, dilation, k):
 
 class Convolution(Function):
     """conv1d / conv2d (ConvolutionBackward0): im2col, then weight @ columns in one matmul."""
-    formula = "w ⋆ x + b"
-    derivatives = ("col2im(wᵀ @ g)", "g @ columnsᵀ", "Σ g")
+    formula = "input ⋆ weight + bias"
+    derivatives = ("col2im(weightᵀ @ g)", "g @ unfold(input)ᵀ", "Σ g")
 
     @staticmethod
     def forward(ctx, input, weight, bias, stride, padding, dilation, groups):

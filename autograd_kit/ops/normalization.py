@@ -52,8 +52,8 @@ def _normalized_grads(ctx, grad, x, weight, dims, shape, eps, param_dims):
 
 class NativeBatchNorm(Function):
     """batch_norm: per-channel statistics over (N, *spatial); updates running_mean/var when training."""
-    formula = "(x - mean)/√(var + eps)·w + b"
-    derivatives = ("(ĝ - ⟨ĝ⟩ - x̂⟨ĝx̂⟩)/σ", "Σ g·x̂", "Σ g")
+    formula = "x̂·weight + bias, x̂ = (input - mean)/√(var + eps)"
+    derivatives = ("(ĝ - ⟨ĝ⟩ - x̂⟨ĝx̂⟩)/√(var + eps), ĝ = g·weight", "Σ g·x̂", "Σ g")
 
     @staticmethod
     def forward(ctx, input, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -98,8 +98,8 @@ class NativeBatchNorm(Function):
 
 class NativeLayerNorm(Function):
     """layer_norm: per-sample statistics over the last len(normalized_shape) dims."""
-    formula = "(x - mean)/√(var + eps)·w + b"
-    derivatives = ("(ĝ - ⟨ĝ⟩ - x̂⟨ĝx̂⟩)/σ", "Σ g·x̂", "Σ g")
+    formula = "x̂·weight + bias, x̂ = (input - mean)/√(var + eps)"
+    derivatives = ("(ĝ - ⟨ĝ⟩ - x̂⟨ĝx̂⟩)/√(var + eps), ĝ = g·weight", "Σ g·x̂", "Σ g")
 
     @staticmethod
     def forward(ctx, input, weight, bias, normalized_shape, eps):
