@@ -106,6 +106,12 @@ POOL = [
     ("AdaptiveAvgPool2d(2)", (2, 3, 8, 8)),
     ("AdaptiveAvgPool2d(1)", (2, 3, 5, 6)),
     ("AdaptiveAvgPool2d((None, 2))", (2, 3, 5, 7)),
+    ("MaxPool1d(3, 2, 1)", (2, 3, 9)),
+    ("MaxPool1d(2, dilation=2, ceil_mode=True)", (3, 10)),
+    ("AvgPool1d(3, 2, 1)", (2, 3, 9)),
+    ("AvgPool1d(2, ceil_mode=True, count_include_pad=False)", (2, 3, 7)),
+    ("AdaptiveAvgPool1d(4)", (2, 3, 9)),
+    ("AdaptiveAvgPool1d(1)", (3, 5)),
 ]
 NORM = [
     ("LayerNorm(5)", (4, 3, 5)),
@@ -284,6 +290,7 @@ FUNCTIONAL = [
     ("F.unfold(x, (2, 3), dilation=(2, 1))", (2, 2, 6, 5)),
     ("F.fold(x, (5, 6), 3, padding=1, stride=2)", (2, 18, 9)),
     ("F.max_pool2d(x, 2, return_indices=True)", (2, 3, 6, 6)),
+    ("F.max_pool1d(x, 3, 2, 1, return_indices=True)", (2, 3, 8)),
     ("F.max_pool2d(x, 3, 1, 1, return_indices=True)", (2, 3, 5, 5)),
     ("F.avg_pool2d(x, (2, 3), (1, 2))", (2, 3, 6, 7)),
     ("F.adaptive_avg_pool2d(x, (4, 3))", (3, 9, 7)),
@@ -383,6 +390,10 @@ ERRORS = [
     "nn.BatchNorm2d(3)(mod.zeros(2, 3, 4))",
     "nn.BatchNorm1d(3)(mod.zeros(2, 4))",
     "F.adaptive_avg_pool2d(mod.zeros(2, 3), (2, 2))",
+    "F.max_pool1d(mod.zeros(2, 3, 4, 5), 2)",
+    "F.avg_pool1d(mod.zeros(2, 3, 4, 5), 2)",
+    "F.adaptive_avg_pool1d(mod.zeros(2, 3, 4, 5), 2)",
+    "F.max_pool1d(mod.zeros(2, 3, 1), 2)",
     "nn.Unflatten(1, (2, 3))(mod.zeros(2, 5))",
     "nn.Unflatten(1, 6)",
 ]

@@ -15,7 +15,8 @@ from ..ops import padding as P
 from ..ops import pooling as PL
 from ..ops.activation import scalar_type
 
-__all__ = ["conv1d", "conv2d", "unfold", "fold", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+__all__ = ["conv1d", "conv2d", "unfold", "fold", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d",
            "batch_norm", "layer_norm", "embedding", "pad"]
 
 
@@ -161,6 +162,48 @@ def adaptive_avg_pool2d(input, output_size):
     if size == (1, 1):
         return input.mean((-1, -2), keepdim=True)
     return PL.AdaptiveAvgPool2D.apply(input, output_size=size)
+
+
+def _one_d(input, name):
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for {name})")
+    return input.unsqueeze(-2)
+
+
+def _single(value):
+    return value[0] if isinstance(value, (tuple, list)) else value
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling: max_pool2d over (…, 1, L), as PyTorch runs it (SqueezeBackward1 over
+    MaxPool2DWithIndicesBackward0)."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{list(input.shape)}")
+    k = _single(kernel_size)
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) else _single(stride)
+    p, d = _single(padding), _single(dilation)
+    if PL.pool_geometry(input.shape[-1], k, s, p, d, ceil_mode)[0] < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: "
+                           f"{PL.pool_geometry(input.shape[-1], k, s, p, d, ceil_mode)[0]}")
+    out = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling: avg_pool2d over (…, 1, L)."""
+    x = _one_d(input, "avg_pool1d")
+    k = _single(kernel_size)
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) else _single(stride)
+    return avg_pool2d(x, (1, k), (1, s), (0, _single(padding)), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """1-D adaptive average pooling: adaptive_avg_pool2d over (…, 1, L) to (…, 1, output_size)."""
+    return adaptive_avg_pool2d(_one_d(input, "adaptive_avg_pool1d"), (1, _single(output_size))).squeeze(-2)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
