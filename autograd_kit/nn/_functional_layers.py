@@ -101,7 +101,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                           dilation=_tuple(dilation, 2), padding=pads, stride=_tuple(stride, 2))
 
 
-def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, name):
+def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode):
     if input.dim() not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     k = _tuple(kernel_size, 2)
@@ -122,7 +122,7 @@ def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, name):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The largest value of each window (MaxPool2DWithIndicesBackward0)."""
-    k, s, p, d = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    k, s, p, d = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode)
     out = PL.MaxPool2DWithIndices.apply(input, kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=ceil_mode)
     if return_indices:
         node = out.grad_fn
@@ -146,7 +146,7 @@ def _max_indices(x, k, s, p, d, ceil_mode):
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean of each window (AvgPool2DBackward0)."""
-    k, s, p, _ = _pool_args(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    k, s, p, _ = _pool_args(input, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     return PL.AvgPool2D.apply(input, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode,

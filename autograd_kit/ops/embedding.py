@@ -51,5 +51,5 @@ class EmbeddingDenseBackward(Function):
     @staticmethod
     def backward(ctx, gg):
         flat = ctx.indices.reshape(-1)
-        picked = gg[graph.Tensor._make(flat)] * graph.Tensor._make(ctx.weight[:, None].astype(gg.numpy().dtype))
+        picked = gg[graph.Tensor._make(flat)] * graph.Tensor._make(ctx.weight[:, None].astype(gg._data.dtype))
         return picked.reshape(*ctx.indices.shape, gg.shape[-1])

@@ -182,11 +182,3 @@ class AdaptiveAvgPool2D(Function):
         ah, aw = (graph.Tensor._make(m) for m in ctx.mats)
         return ah.t().matmul(grad).matmul(aw)
 
-
-def expand_param(value, n, name="kernel_size"):
-    if isinstance(value, (tuple, list)):
-        if len(value) == 1:
-            return tuple(value) * n
-        return tuple(value)
-    return (value,) * n
-
