@@ -136,6 +136,28 @@ def deep_chain(mod):
     return step
 
 
+def lenet(mod, batch=64):
+    """A LeNet-5 training step (issue #12): conv 5x5 -> relu -> maxpool, twice, then 3 linear layers, on
+    batch x 1x28x28, cross-entropy and SGD with momentum."""
+    nn, optim = mod.nn, mod.optim
+    mod.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = mod.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32))
+    y = mod.tensor(rng.integers(0, 10, batch))
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+    return step
+
+
 # name, builder, libraries, unit per call, divisor (ops per call, for µs/op), target, compared with
 ROWS = [
     ("200 small ops (shape 8) fwd+bwd", small_ops, ("torch", "kit"), "µs/op", 200, 1.0, "torch"),
@@ -146,6 +168,7 @@ ROWS = [
     ("MLP 784-1024-1024-10, batch 512", mlp([784, 1024, 1024, 10], 512), ("torch", "numpy", "kit"), "ms", 1, 1.1,
      "numpy"),
     ("20,000-op chain fwd+bwd", deep_chain, ("torch", "kit"), "s", 1, 1.0, "torch"),
+    ("LeNet-5 step (batch 64, 1x28x28)", lenet, ("torch", "kit"), "ms", 1, 3.0, "torch"),  # issue #12
 ]
 SCALE = {"µs/op": 1e6, "µs": 1e6, "ms": 1e3, "s": 1.0}
 RSS_ROW = ("peak RSS, 20 big-MLP steps", 0.25)

@@ -177,6 +177,42 @@ CASES = {
                   [rnd(2, 3)]),
     "DivScalar": (lambda a: torch.nn.functional.cross_entropy(a, torch.tensor([[0.2, 0.8], [0.5, 0.5]],
                                                                               dtype=torch.float64)), [rnd(2, 2)]),
+    # layers (autograd_kit/ops/conv.py, pooling.py, normalization.py, embedding.py, padding.py)
+    "Convolution": (lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride=2, padding=1, dilation=(1, 2), groups=2)
+                    + torch.nn.functional.conv1d(x[:, :, 0], w[:, :, 0], padding="same", groups=2).sum(),
+                    [rnd(1, 2, 4, 5), rnd(4, 1, 2, 2, seed=1), rnd(4, seed=2)]),
+    "Im2Col": (lambda x: torch.nn.functional.unfold(x, 2, padding=1, stride=2, dilation=(1, 2)), [rnd(1, 2, 3, 4)]),
+    "Col2Im": (lambda x: torch.nn.functional.fold(x, (3, 3), 2, padding=1), [rnd(1, 8, 16)]),
+    "MaxPool2DWithIndices": (lambda x: torch.nn.functional.max_pool2d(x, 2, stride=1)
+                             + torch.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True).sum(), [distinct(1, 2, 4, 4)]),
+    "MaxPool2DWithIndicesBackward": (lambda x, g: torch.autograd.grad(torch.nn.functional.max_pool2d(x, 2, stride=1), x, g,
+                                                                      create_graph=True)[0], [distinct(1, 1, 3, 4), rnd(1, 1, 2, 3)]),
+    "AvgPool2D": (lambda x: torch.nn.functional.avg_pool2d(x, 2, 1, 1, ceil_mode=True, count_include_pad=False)
+                  + torch.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True).sum(), [rnd(1, 2, 4, 4)]),
+    "AdaptiveAvgPool2D": (lambda x: torch.nn.functional.adaptive_avg_pool2d(x, (2, 3)), [rnd(1, 2, 5, 4)]),
+    "NativeBatchNorm": (lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b, training=True)
+                        + torch.nn.functional.batch_norm(x, torch.zeros(3, dtype=torch.float64) + 0.2,
+                                                         torch.ones(3, dtype=torch.float64) * 1.5, w, b),
+                        [rnd(4, 3, 2), rnd(3, seed=1), rnd(3, seed=2)]),
+    "NativeLayerNorm": (lambda x, w, b: torch.nn.functional.layer_norm(x, (3,), w, b), [rnd(2, 2, 3), rnd(3, seed=1),
+                                                                                         rnd(3, seed=2)]),
+    "Embedding": (lambda w: torch.nn.functional.embedding(IDX, w), [rnd(4, 3)]),  # padding_idx rows: no grad by design
+    "EmbeddingDenseBackward": (lambda w, g: torch.autograd.grad(
+        torch.nn.functional.embedding(IDX, w, padding_idx=1, scale_grad_by_freq=True), w, g, create_graph=True)[0],
+        [rnd(4, 3), rnd(2, 2, 3, seed=1)]),
+    "ConstantPadNd": (lambda x: torch.nn.functional.pad(x, (1, -1, 2, 0), value=0.5), [rnd(2, 3, 3)]),
+    "ReflectionPad1D": (lambda x: torch.nn.functional.pad(x, (2, 1), mode="reflect"), [rnd(2, 4)]),
+    "ReflectionPad2D": (lambda x: torch.nn.functional.pad(x, (1, 1, 2, 1), mode="reflect"), [rnd(1, 3, 4)]),
+    "ReflectionPad3D": (lambda x: torch.nn.functional.pad(x, (1, 1, 1, 0, 0, 1), mode="reflect"), [rnd(1, 2, 2, 3)]),
+    "ReplicationPad1D": (lambda x: torch.nn.functional.pad(x, (3, 1), mode="replicate"), [rnd(2, 3)]),
+    "ReplicationPad2D": (lambda x: torch.nn.functional.pad(x, (1, 2, 2, 1), mode="replicate"), [rnd(1, 2, 3)]),
+    "ReplicationPad3D": (lambda x: torch.nn.functional.pad(x, (1, 1, 1, 0, 0, 1), mode="replicate"), [rnd(1, 2, 2, 2)]),
+    "CircularPad": (lambda x: torch.nn.functional.pad(x, (1, 2, 2, 1), mode="circular"), [rnd(1, 2, 3, 3)]),
+    "IndexPadBackward": (lambda x, g: torch.autograd.grad(torch.nn.functional.pad(x, (2, 1), mode="reflect"), x, g,
+                                                          create_graph=True)[0], [rnd(2, 4), rnd(2, 7, seed=1)]),
+    "IndexPadRead": (lambda x, g, v: torch.autograd.grad(torch.autograd.grad(
+        torch.nn.functional.pad(x, (2, 1), mode="reflect"), x, g, create_graph=True)[0], g, v, create_graph=True)[0],
+        [rnd(2, 4), rnd(2, 7, seed=1), rnd(2, 4, seed=2)]),
 }
 
 
@@ -199,7 +235,11 @@ def test_gradcheck(name):
 
 
 @pytest.mark.parametrize("name", ["Mul", "Div", "Pow", "Exp", "Log", "Tanh", "Sigmoid", "Softmax", "LogSoftmax",
-                                  "Mm", "Sum", "Mean", "Var", "Index", "Gather", "PowTensor", "Sqrt", "Sin"])
+                                  "Mm", "Sum", "Mean", "Var", "Index", "Gather", "PowTensor", "Sqrt", "Sin",
+                                  "Convolution", "Im2Col", "Col2Im", "MaxPool2DWithIndices", "AvgPool2D",
+                                  "AdaptiveAvgPool2D", "NativeBatchNorm", "NativeLayerNorm", "Embedding",
+                                  "EmbeddingDenseBackward", "MaxPool2DWithIndicesBackward", "IndexPadBackward",
+                                  "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D"])
 def test_second_order(name):
     fn, inputs, *_ = CASES[name]
     assert gradgradcheck(fn, inputs)

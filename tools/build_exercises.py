@@ -102,6 +102,29 @@ EXERCISES = {
          "def numeric_grad(f, x, eps=1e-6):\n    return (f(x + eps) - f(x - eps)) / (2 * eps)",
          "assert abs(numeric_grad(lambda v: v**3, 2.0) - 12.0) < 1e-4"),
     ]),
+    "06_convolutional_networks": ("Convolutional networks", "F = nn.functional", [
+        ("q1", 1, "`nn.Conv2d(3, 8, kernel_size=5)` gets a batch of shape (4, 3, 32, 32). Work out the output shape "
+                  "**without running it** and store it as a tuple in `conv_shape`.",
+         "conv_shape = (4, 8, 28, 28)",
+         "assert tuple(conv_shape) == tuple(nn.Conv2d(3, 8, kernel_size=5)(torch.zeros(4, 3, 32, 32)).shape)"),
+        ("q2", 1, "How many numbers does `nn.Conv2d(3, 8, kernel_size=5)` learn (weights and biases)? "
+                  "Store it in `n_params`.",
+         "n_params = 8 * 3 * 5 * 5 + 8",
+         "assert n_params == sum(p.numel() for p in nn.Conv2d(3, 8, kernel_size=5).parameters())"),
+        ("q3", 2, "Write `conv_at(image, kernel, i, j)`: the output at row `i`, column `j` of a convolution (stride 1, "
+                  "no padding) of a 2-D `image` by a 2-D `kernel`: the patch under the kernel times the kernel, summed.",
+         "def conv_at(image, kernel, i, j):\n    kh, kw = kernel.shape\n    return (image[i:i + kh, j:j + kw] * kernel).sum()",
+         "_img = torch.arange(30.).reshape(5, 6) % 7\n_k = torch.tensor([[1., -2.], [0.5, 3.], [2., 1.]])\n"
+         "_ref = F.conv2d(_img[None, None], _k[None, None])[0, 0]\n"
+         "assert all(abs(float(conv_at(_img, _k, i, j)) - _ref[i, j].item()) < 1e-4 for i in range(3) for j in range(5))"),
+        ("q4", 2, "Build `cnn`: an `nn.Sequential` that takes images of shape (N, 1, 8, 8) to 10 scores each, with at "
+                  "least one `nn.Conv2d` and one `nn.MaxPool2d`.",
+         "cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),\n"
+         "                    nn.Linear(4 * 4 * 4, 10))",
+         "_out = cnn(torch.randn(3, 1, 8, 8))\nassert tuple(_out.shape) == (3, 10)\n"
+         "_conv = [m for m in cnn.modules() if isinstance(m, nn.Conv2d)][0]\ncnn.zero_grad()\n_out.sum().backward()\n"
+         "assert _conv.weight.grad is not None and _conv.weight.grad.abs().sum().item() > 0"),
+    ]),
 }
 
 

@@ -186,8 +186,38 @@ def _ex05(q, ns):
         raise KeyError(q)
 
 
+def _ex06(q, ns):
+    import autograd_kit as torch
+    if q == "q1":
+        (shape,) = expect_defined(ns, "conv_shape")
+        expect_true(len(tuple(shape)) == 4, "an image batch has 4 dims: (batch, channels, height, width)")
+        expect_true(tuple(shape)[:2] == (4, 8), "the batch stays 4 and the channels become out_channels (8)")
+        expect_true(tuple(shape)[2:] != (32, 32), "without padding the image shrinks: a 5-wide kernel fits in 32 - 5 + 1 "
+                                                  "positions")
+    elif q == "q2":
+        (n,) = expect_defined(ns, "n_params")
+        expect_true(n != 8 * 5 * 5 + 8, "each of the 8 kernels spans all 3 input channels: 3×5×5 weights per kernel")
+        expect_true(n != 8 * 3 * 5 * 5, "don't forget the biases: one per output channel")
+    elif q == "q3":
+        (conv_at,) = expect_defined(ns, "conv_at")
+        image = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
+        kernel = torch.tensor([[1.0, -1.0], [0.0, 2.0]])
+        expect_close("conv_at(image, kernel, 0, 0)", conv_at(image, kernel, 0, 0), 1.0)
+        expect_close("conv_at(image, kernel, 0, 1)", conv_at(image, kernel, 0, 1), 8.0)
+    elif q == "q4":
+        (cnn,) = expect_defined(ns, "cnn")
+        kinds = {type(m).__name__ for m in cnn.modules()}
+        expect_true({"Conv2d", "MaxPool2d"} <= kinds, f"cnn has {sorted(kinds)}: it needs an nn.Conv2d and an nn.MaxPool2d")
+        shape = tuple(cnn(torch.zeros(5, 1, 8, 8)).shape)
+        expect_true(shape == (5, 10), f"cnn turns 5 images into shape {shape}; expected (5, 10): nn.Flatten() before "
+                                      "the last nn.Linear, whose in_features is channels × height × width")
+    else:
+        raise KeyError(q)
+
+
 CHECKS = {"01_tensor_basics": _ex01, "02_gradients": _ex02, "03_linear_regression": _ex03,
-          "04_neural_networks": _ex04, "05_inside_backward": _ex05}
+          "04_neural_networks": _ex04, "05_inside_backward": _ex05,
+          "06_convolutional_networks": _ex06}
 
 
 def checker(exercise):

@@ -15,6 +15,8 @@ from ..ops.activation import scalar_type
 from ._losses import *  # noqa: F401,F403
 from ._losses import __all__ as _loss_names
 from ._losses import _reduction_string, _size  # noqa: F401  (used by the loss modules)
+from ._functional_layers import *  # noqa: F401,F403  (conv, pooling, normalization, embedding, pad)
+from ._functional_layers import __all__ as _layer_names
 
 
 # ----- layers ------------------------------------------------------------------------------------
@@ -150,4 +152,4 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 __all__ = ["linear", "relu", "sigmoid", "tanh", "leaky_relu", "leaky_relu_", "gelu", "silu", "elu",
            "softplus", "logsigmoid", "softmax", "log_softmax", "normalize", "one_hot", "dropout",
-           *_loss_names]
+           *_loss_names, *_layer_names]

@@ -11,7 +11,7 @@ import build_notebooks  # noqa: E402
 
 MODULES = list(build_notebooks.sources())
 EXPECTED = ["00_start_here", "01_tensor_basics", "02_gradients", "03_linear_regression", "04_neural_networks",
-            "05_inside_backward"]
+            "05_inside_backward", "06_convolutional_networks"]
 
 
 def load(title):

@@ -37,6 +37,7 @@ print("x =", x.item(), " y = x² =", y.item(), " dy/dx =", x.grad.item())"""),
 | [03_linear_regression](03_linear_regression.ipynb) | fitting a line by gradient descent, by hand and with an optimizer |
 | [04_neural_networks](04_neural_networks.ipynb) | `nn.Module`, layers, a training loop, XOR, a small classifier |
 | [05_inside_backward](05_inside_backward.ipynb) | the chain rule step by step, watched with a widget; checking gradients numerically |
+| [06_convolutional_networks](06_convolutional_networks.ipynb) | convolution and pooling layers, a CNN trained on handwritten digits, the gradient of a convolution |
 
 ## Exercises
 
