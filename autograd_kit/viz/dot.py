@@ -15,6 +15,7 @@ from .trace import (SYMBOLS, Ids, chain_groups, const_inputs, graph_nodes, op_la
                     summarize)
 from .view import GraphView
 
+FIT_WIDTH_PX = 940  # a notebook's output width at 100% zoom (JupyterLab, 1100 px wide window or more)
 MAX_NODES = 500  # above this, graphs are drawn collapsed (layout stays well under 2 s; see bench_viz.py)
 DRAW_MAX_NODES = 250  # draw_dot draws 2 boxes per node; above this it falls back to make_dot
 BOUNDED_ABOVE = 80  # boxes above which Graphviz's effort is bounded
@@ -199,7 +200,8 @@ def _node_grads(outputs, grads):
                     "; call draw_dot(y, grads=True) before y.backward(), or backward(retain_graph=True)")
 
 
-def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=False):
+def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=False, _ids=None,
+             _blank_grads=False):
     """The value graph behind ``root``, drawn like micrograd: one record per tensor
     ``{ label | data | grad }``, op nodes between them, Python-number inputs in the op's label (``** 3``)
     and constant tensors as ``{ name | data }`` records.
@@ -207,14 +209,23 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
     grad: a leaf shows its ``.grad``; a non-leaf shows its ``.grad`` only if it called ``retain_grad()``
     (PyTorch keeps no other intermediate grads); "—" means "not known": no backward yet, or not kept.
     ``grads=True`` instead shows ∂root/∂t for every tensor, from the engine's own walk run now with no
-    side effects (it needs the graph: before ``backward()``, or after ``backward(retain_graph=True)``)."""
+    side effects (it needs the graph: before ``backward()``, or after ``backward(retain_graph=True)``).
+
+    ``rankdir="auto"`` lays the graph out left to right when that fits a notebook's output width
+    (``FIT_WIDTH_PX``), else top to bottom."""
+    if rankdir == "auto":
+        wide = draw_dot(root, "LR", max_nodes, names, grads, _ids, _blank_grads)
+        if wide.width_px() <= FIT_WIDTH_PX:
+            return wide
+        tall = draw_dot(root, "TB", max_nodes, names, grads, _ids, _blank_grads)
+        return tall if tall.width_px() < wide.width_px() else wide
     outputs = roots_of(root)
     nodes = graph_nodes(outputs)
     if len(nodes) > max_nodes:
         return make_dot(outputs, params=names, max_nodes=max_nodes, rankdir=rankdir)
     walk, note = _node_grads(outputs, grads)
     names = {id(v): k for k, v in (names or {}).items()}
-    ids = Ids()
+    ids = _ids or Ids()
     graph_attr = {"rankdir": rankdir, **(BOUNDED if 2 * len(nodes) > BOUNDED_ABOVE else {})}
     dot = Digraph({**graph_attr, **({"label": note, "labelloc": "t"} if note else {})})
     dot.attr("node", fontname="Courier", fontsize="10")
@@ -223,6 +234,8 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
         return names.get(id(t)) or getattr(t, "label", None) or default
 
     def grad_of(n, t):
+        if _blank_grads:
+            return "—"
         if grads:
             return summarize(walk.get(id(n)))
         keeps = t is not None and (t.grad_fn is None or t.retains_grad)
