@@ -73,14 +73,16 @@ class Page:
         self.text.append(s)
 
     def value(self, label, v, indent=1):
+        """``label = value`` with every element of a small value; ``label: shape, statistics`` otherwise."""
         pad = "  " * indent
         if is_full(v):
             body = full_text(as_array(v)).replace("\n", "\n" + pad + " " * (len(label) + 3))
             self.text.append(f"{pad}{label} = {body}")
+            sep = " ="
         else:
             self.text.append(f"{pad}{label}: {value_text(v)}")
-        self.html.append(f"<div class='ak-term' style='margin-left:{indent}em'><span>{html.escape(label)} =</span>"
-                         f"{value_html(v)}</div>")
+            sep = ":"
+        self.html.append(f"<div class='ak-term ak-in{indent}'><span>{html.escape(label)}{sep}</span> {value_html(v)}</div>")
 
     def done(self):
         return "".join(self.html), "\n".join(self.text)
@@ -148,7 +150,7 @@ class BackwardRecorder:
         else:
             names = _names(node)
             title = node.name()
-            page.head(f"step {step.index + 1} / {n_steps}: {title}   out = {node.op.formula}")
+            page.head(f"step {step.index + 1} / {n_steps}: {title}  (out = {node.op.formula})")
             self._incoming(page, node, g, step.index == 0)
             if self.layout.values:
                 grads[self.layout.ids(node)] = "grad " + card_text(g)
@@ -161,8 +163,8 @@ class BackwardRecorder:
                 for label, v in item["terms"]:
                     page.value(label, v, indent=2)
                 if item["summed"]:
-                    page.line(f"    summed over broadcast dim(s) {', '.join(map(str, item['summed']))} "
-                              f"to {item['name']}'s shape {shape_str(item['result'].shape)}:", "ak-sum")
+                    page.line(f"    then summed over broadcast dim(s) {', '.join(map(str, item['summed']))} "
+                              f"to {item['name']}'s shape {shape_str(item['result'].shape)}:", "ak-in2")
                 if item["summed"] or not item["verified"]:
                     page.value(f"contribution to {item['name']}", item["result"], indent=2)
                 edges.append(self.layout.edge(child, node))
@@ -197,7 +199,7 @@ class ForwardRecorder:
         for k, node in enumerate(ops):
             page, names = Page(), _names(node)
             page.head(f"step {k + 1} / {len(ops)}: {node.op.__name__.lower()} runs; "
-                      f"{node.name()} is recorded   out = {node.op.formula}")
+                      f"{node.name()} is recorded  (out = {node.op.formula})")
             vals = input_values(node)
             for i, (c, _) in enumerate(node.next_functions):
                 if isinstance(c, AccumulateGrad):

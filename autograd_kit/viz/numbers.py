@@ -120,6 +120,9 @@ def value_html(value):
         return "<span>—</span>"
     arr = as_array(value) if not isinstance(value, (int, float, bool)) else np.asarray(value)
     if arr.size <= FULL_UP_TO:
-        return f"<pre class='ak-val'>{html.escape(full_text(arr))}</pre>"
+        text = full_text(arr)
+        if "\n" not in text:
+            return f"<code class='ak-val'>{html.escape(text)}</code>"
+        return f"<pre class='ak-val'>{html.escape(text)}</pre>"
     heat = heatmap_html(arr) if arr.dtype.kind in "fiu" and arr.size else ""
     return f"<div class='ak-stats'>{html.escape(stats_text(arr))}</div>{heat}"

@@ -69,6 +69,10 @@ def _prepare(output, params, namespace, rankdir, values, max_nodes):
     names = names_in(namespace or {}, leaves)
     names.update({id(v): k for k, v in (params or {}).items()})
     named = {k: v for v, k in zip(leaves, leaf_names(leaves, names))}
+    out_name = next((k for k, v in sorted((namespace or {}).items()) if v is output and not k.startswith("_")),
+                    None) or output.label or ("" if values else "output")
+    if out_name and output.grad_fn is not None:
+        named.setdefault(out_name, output)
     ids = Ids()
     if values:
         view = draw_dot(output, rankdir=rankdir, names=named, _ids=ids, _blank_grads=True)

@@ -30,7 +30,8 @@ function render({ model, el }) {
   }
   const graph = document.createElement("div"); graph.className = "ak-graph";
   const panel = document.createElement("div"); panel.className = "ak-panel";
-  root.append(bar, legend, graph, panel); el.appendChild(root);
+  const main = document.createElement("div"); main.className = "ak-main"; main.append(graph, panel);
+  root.append(bar, legend, main); el.appendChild(root);
 
   // the readable static copies (PNG image + step list, for exports and untrusted notebooks): hide them live
   for (const e of document.querySelectorAll(`[data-ak-static="${CSS.escape(model.get("uid") || "-")}"]`)) {
@@ -72,13 +73,17 @@ function render({ model, el }) {
   }
   function fit() {
     if (!svg || !natural[0]) return;
-    const avail = graph.clientWidth - 4;
-    if (avail <= 0) return;
+    const width = root.clientWidth;
+    if (width <= 0) return;
+    // a narrow (top-to-bottom) graph gets the text panel beside it, else the panel goes below
+    const side = natural[0] + 340 <= width;
+    root.classList.toggle("ak-side", side);
+    const avail = (side ? natural[0] : width) - 4;
     const scale = Math.max(MIN_SCALE, Math.min(1, avail / natural[0]));
     svg.style.width = `${natural[0] * scale}px`; svg.style.height = `${natural[1] * scale}px`;
   }
   fit();
-  if (window.ResizeObserver) new ResizeObserver(() => fit()).observe(graph);
+  if (window.ResizeObserver) new ResizeObserver(() => fit()).observe(root);
 
   function intoView(ids) {
     const els = ids.map((id) => nodes.get(id)).filter((e) => e);
