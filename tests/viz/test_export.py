@@ -25,7 +25,7 @@ def test_html_export_shows_the_static_stepper(tmp_path):
     html, _ = HTMLExporter().from_notebook_node(nb)
     (tmp_path / "export.html").write_text(html)
     assert "Backward pass, step by step" in html and "AccumulateGrad → x.grad" in html
-    assert re.search(r"x\.grad \(now\) =</span><pre class=.ak-val.>8\.0000</pre>", html)
+    assert re.search(r"x\.grad \(now\) =</span> <code class=.ak-val.>8\.0000</code>", html)
     assert f"data:image/png;base64,{png}" in html.replace("\n", "")  # the graph, laid out in the kernel
     # every step's numbers in the plain-text copy too (what a notebook shows where HTML is not rendered)
     text = nb.cells[0].outputs[1]["data"]["text/plain"]
