@@ -189,7 +189,7 @@ class StepBackward(_Stepper):
             note = (f"This graph has {rec.hooks} hook(s) or retain_grad() call(s); the stepper does not "
                     "run them (loss.backward() does, so a hook that changes a gradient changes its numbers).")
         self._setup(view, rec.frames, rec.start, note, "backward", "Backward pass, step by step")
-        self.leaves, self.leaf_names = rec.leaves, rec.leaf_names
+        self.leaves, self.leaf_names, self._loss = rec.leaves, rec.leaf_names, loss
 
 
 class StepForward(_Stepper):
