@@ -85,18 +85,26 @@ function render({ model, el }) {
   fit();
   if (window.ResizeObserver) new ResizeObserver(() => fit()).observe(root);
 
-  function intoView(ids) {
+  function bounds(ids) {
     const els = ids.map((id) => nodes.get(id)).filter((e) => e);
-    if (!els.length) return;
-    const box = graph.getBoundingClientRect();
+    if (!els.length) return null;
     let top = Infinity, left = Infinity, bottom = -Infinity, right = -Infinity;
     for (const e of els) {
       const r = e.getBoundingClientRect();
       top = Math.min(top, r.top); left = Math.min(left, r.left); bottom = Math.max(bottom, r.bottom); right = Math.max(right, r.right);
     }
+    return { top, left, bottom, right };
+  }
+  // scroll the graph so the current node is in view, with the other ends of its highlighted edges if they fit
+  function intoView(ids, near) {
     const h = graph.clientHeight, w = graph.clientWidth;
-    if (top < box.top || bottom > box.top + h) graph.scrollTop += (top + bottom) / 2 - (box.top + h / 2);
-    if (left < box.left || right > box.left + w) graph.scrollLeft += (left + right) / 2 - (box.left + w / 2);
+    let b = bounds([...ids, ...near]);
+    if (!b || b.bottom - b.top > h || b.right - b.left > w) b = bounds(ids);
+    if (!b) return;
+    const box = graph.getBoundingClientRect();
+    const top = box.top + graph.clientTop, left = box.left + graph.clientLeft;
+    if (b.top < top || b.bottom > top + h) graph.scrollTop += (b.top + b.bottom) / 2 - (top + h / 2);
+    if (b.left < left || b.right > left + w) graph.scrollLeft += (b.left + b.right) / 2 - (left + w / 2);
   }
 
   let timer = null;
@@ -152,7 +160,7 @@ function render({ model, el }) {
     panel.dataset.step = String(step);
     slider.max = fs.length; slider.value = step;
     counter.textContent = `${step} / ${fs.length}`;
-    intoView(f ? f.current : (mode === "backward" ? start : []));
+    intoView(f ? f.current : (mode === "backward" ? start : []), f ? f.edges.flat() : []);
   }
   function go(step) {
     const t0 = performance.now();
