@@ -159,6 +159,33 @@ def _reshape(c, i):
     return f"g reshaped back to {tuple(shape)}", [("g, reshaped", c.g.reshape(shape))]
 
 
+def _permute(c, i):
+    inverse = c.attr("inverse")
+    if inverse is None:
+        return None
+    return "g with the dimensions permuted back", [("g, permuted back", np.transpose(c.g, tuple(int(d) for d in inverse)))]
+
+
+def _softmax(c, i):
+    dim = c.attr("dim")
+    if c.out is None or dim is None:
+        return None
+    s = c.out
+    dot = (c.g * s).sum(axis=dim, keepdims=True)
+    return (f"s · (g − Σ g·s) with s = softmax(a), Σ over dim {dim}",
+            [("s, the saved output", s), (f"Σ g·s over dim {dim}", dot), ("s · (g − Σ g·s)", s * (c.g - dot))])
+
+
+def _log_softmax(c, i):
+    dim = c.attr("dim")
+    if c.out is None or dim is None:
+        return None
+    s = np.exp(c.out)
+    total = c.g.sum(axis=dim, keepdims=True)
+    return (f"g − softmax(a) · Σ g, Σ over dim {dim}",
+            [("softmax(a) = e^out", s), (f"Σ g over dim {dim}", total), ("g − softmax(a) · Σ g", c.g - s * total)])
+
+
 def _mse(c, i):
     a, b = c.x[0], c.x[1]
     if a is None or b is None:
@@ -182,7 +209,9 @@ RULES = {
     "Abs": _from_in("sign(a)", np.sign), "Relu": _relu,
     "Sum": _sum, "SumDim": _sum, "Mean": _mean, "MeanDim": _mean,
     "Mm": _mm(0, 1), "Addmm": _mm(1, 2, offset=1), "T": _transpose, "Transpose": _transpose,
-    "View": _reshape, "Reshape": _reshape, "Expand": _pass, "MseLoss": _mse,
+    "View": _reshape, "Reshape": _reshape, "UnsafeView": _reshape, "Squeeze": _reshape, "Unsqueeze": _reshape,
+    "Flatten": _reshape, "Clone": _pass, "Expand": _pass, "Permute": _permute, "MseLoss": _mse,
+    "Softmax": _softmax, "LogSoftmax": _log_softmax,
 }
 
 
