@@ -69,7 +69,8 @@ class Page:
         self.text.append(s)
 
     def line(self, s, cls=""):
-        self.html.append(f"<div class='{cls}'>{html.escape(s)}</div>")
+        indent = {"ak-in2": " style='margin-left:2em'", "ak-to": " style='margin-left:1em'"}.get(cls, "")
+        self.html.append(f"<div class='{cls}'{indent}>{html.escape(s)}</div>")
         self.text.append(s)
 
     def value(self, label, v, indent=1):
@@ -82,10 +83,17 @@ class Page:
         else:
             self.text.append(f"{pad}{label}: {value_text(v)}")
             sep = ":"
-        self.html.append(f"<div class='ak-term ak-in{indent}'><span>{html.escape(label)}{sep}</span> {value_html(v)}</div>")
+        self.html.append(f"<div class='ak-term ak-in{indent}' style='margin-left:{indent}em'><span>{html.escape(label)}{sep}</span> {value_html(v)}</div>")
 
     def done(self):
         return "".join(self.html), "\n".join(self.text)
+
+
+def _so_far(name, grad):
+    """'x.grad = [1.0000, 2.0000]' in full (one line), or 'w.grad: shape (64, 10), …' for a big one."""
+    if grad is None or is_full(grad):
+        return f"{name}.grad = " + value_text(grad).replace("\n", "")
+    return f"{name}.grad: {value_text(grad)}"
 
 
 def _names(node):
@@ -104,6 +112,7 @@ class BackwardRecorder:
         self.leaf_names = leaf_names(self.leaves, names)
         self.leaf_index = {id(v): i for i, v in enumerate(self.leaves)}
         self.pending = {}  # id(node) -> [(from, gradient array)] waiting in its input buffer
+        self.before = {id(v): None if v._grad is None else v._grad._data.copy() for v in self.leaves}
         self.start = layout.output_ids(loss)
         self.frames = []
         for step in quiet_steps(loss, gradient):  # leaves' .grad are the walk's own while it runs
@@ -144,6 +153,8 @@ class BackwardRecorder:
             page.head(f"step {step.index + 1} / {n_steps}: {title}")
             page.line(f"(AccumulateGrad is {ACC_NOTE}): it adds g into the leaf's .grad", "ak-note")
             self._incoming(page, node, g, step.index == 0)
+            if self.before.get(id(var)) is not None:
+                page.value(f"{name}.grad before (.grad accumulates: now = before + g)", self.before[id(var)])
             page.value(f"{name}.grad (now)", var._grad)
             if self.layout.values:
                 grads[current[0]] = "grad " + card_text(var._grad)
@@ -175,8 +186,8 @@ class BackwardRecorder:
             if skipped:
                 page.line("no gradient to " + ", ".join(skipped) + " (does not require grad)", "ak-note")
         leaf_grads = {n: value_text(v._grad) for n, v in zip(self.leaf_names, self.leaves)}
-        page.line("leaves' .grad so far: " + "; ".join(f"{k}.grad = {card_text(v._grad)}"
-                                                        for k, v in zip(self.leaf_names, self.leaves)), "ak-leaves")
+        page.line("leaves' .grad so far: " + "; ".join(_so_far(k, v._grad) for k, v in zip(self.leaf_names, self.leaves)),
+                  "ak-leaves")
         body, text = page.done()
         return {"index": step.index, "title": title, "current": current, "edges": edges, "reveal": [],
                 "grads": grads, "html": body, "text": text, "contributions": contributions,
