@@ -107,8 +107,9 @@ function render({ model, el }) {
     if (b.left < left || b.right > left + w) graph.scrollLeft += (b.left + b.right) / 2 - (left + w / 2);
   }
 
-  let timer = null;
+  let timer = null, shown = -1;
   function show(step) {
+    shown = step;
     const fs = frames();
     const state = new Map();
     const start = model.get("start") || [];
@@ -166,26 +167,27 @@ function render({ model, el }) {
     const t0 = performance.now();
     const n = frames().length;
     step = Math.max(0, Math.min(n, step));
-    model.set("step", step); model.save_changes(); show(step);
+    show(step);
+    try { model.set("step", step); model.save_changes(); } catch (e) { /* saved state with no kernel: view only */ }
     (window.__akStepTimes = window.__akStepTimes || []).push(performance.now() - t0);
   }
   function stop() { if (timer) { clearInterval(timer); timer = null; play.textContent = "▶ Play"; } }
   reset.onclick = () => { stop(); go(0); };
-  prev.onclick = () => { stop(); go(model.get("step") - 1); };
-  next.onclick = () => { stop(); go(model.get("step") + 1); };
+  prev.onclick = () => { stop(); go(shown - 1); };
+  next.onclick = () => { stop(); go(shown + 1); };
   slider.oninput = () => { stop(); go(Number(slider.value)); };
   play.onclick = () => {
     if (timer) { stop(); return; }
-    if (model.get("step") >= frames().length) go(0);
+    if (shown >= frames().length) go(0);
     play.textContent = "⏸ Pause";
     timer = setInterval(() => {
-      if (model.get("step") >= frames().length) { stop(); return; }
-      go(model.get("step") + 1);
+      if (shown >= frames().length) { stop(); return; }
+      go(shown + 1);
     }, 900);
   };
-  model.on("change:step", () => show(model.get("step")));
+  model.on("change:step", () => { if (model.get("step") !== shown) show(model.get("step")); });
   // after the first layout (sizes are known once the element is on the page)
-  requestAnimationFrame(() => { fit(); show(model.get("step")); });
+  requestAnimationFrame(() => { fit(); show(shown); });
   show(model.get("step"));
   return () => stop();
 }
