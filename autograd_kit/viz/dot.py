@@ -135,7 +135,7 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     dot = Digraph(graph_attr, NODE_ATTR)
     if collapsed:
         dot.attr(label=TOO_BIG.format(n=len(nodes), m=max_nodes, what=collapsed), labelloc="t")
-    aliases = {}
+    aliases, moved = {}, {}
     for b in unique:
         a = ids(b.key)
         if isinstance(b.lead, AccumulateGrad) and len(b.members) == 1:
@@ -160,6 +160,7 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
         for k, user in enumerate(ghosts.get(a, ()), start=1):  # used far and wide: a dashed copy per use
             g = f"{a}_{k}"
             aliases.setdefault(a, []).append(g)
+            moved[(a, user)] = g
             dot.node(g, label + "\n(used again)", id=g, **ghost)
             del edges[(a, user)]
             edges[(g, user)] = None
@@ -169,8 +170,9 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
         dot.node(ids(t), _var_name(t, names), fillcolor="darkolivegreen1", id=ids(t))
         if t.grad_fn is not None:
             dot.edge(nid(t.grad_fn), ids(t))
-    return GraphView(dot.source, kind="make_dot", node_count=len(nodes), collapsed=bool(collapsed),
-                     aliases=aliases)
+    view = GraphView(dot.source, kind="make_dot", node_count=len(nodes), collapsed=bool(collapsed), aliases=aliases)
+    view.moved = moved
+    return view
 
 
 def _record(*fields):
@@ -261,7 +263,7 @@ def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=F
             label = "\n".join([op_label(n)] + [_const_text(n, *c) for c in consts])
         dot.node(opid, label, shape="ellipse", id=opid)
         dot.edge(opid, v)
-    uses = {}  # record id -> op nodes using it, in walk order
+    uses, moved = {}, {}  # record id -> op nodes using it, in walk order; edges moved to a copy
     for n in nodes:
         if isinstance(n, AccumulateGrad):
             continue
@@ -282,6 +284,9 @@ def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=F
             if big and len(ops) >= 3 and k < len(ops) - 1:  # used far and wide: a dashed copy per use
                 dot.node(f"{v}_{k + 1}", records[v], shape="record", style="dashed", id=f"{v}_{k + 1}")
                 dot.edge(f"{v}_{k + 1}", opid)
+                moved[(v, opid)] = f"{v}_{k + 1}"
             else:
                 dot.edge(v, opid)
-    return GraphView(dot.source, kind="draw_dot", node_count=len(nodes))
+    view = GraphView(dot.source, kind="draw_dot", node_count=len(nodes))
+    view.moved = moved
+    return view

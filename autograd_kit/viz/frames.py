@@ -32,8 +32,8 @@ def leaf_names(leaves, names):
 class Layout:
     """Which drawn elements stand for a node: ``ops`` (make_dot's boxes) or ``values`` (draw_dot's cards)."""
 
-    def __init__(self, ids, values, aliases=None):
-        self.ids, self.values, self.aliases = ids, values, aliases or {}
+    def __init__(self, ids, values, aliases=None, moved=None):
+        self.ids, self.values, self.aliases, self.moved = ids, values, aliases or {}, moved or {}
 
     def node_ids(self, node):
         if isinstance(node, AccumulateGrad):
@@ -52,7 +52,8 @@ class Layout:
         return self.ids(node)
 
     def edge(self, child, node):
-        return [self.value_id(child), self.ids(node) + ("_op" if self.values else "")]
+        tail, head = self.value_id(child), self.ids(node) + ("_op" if self.values else "")
+        return [self.moved.get((tail, head), tail), head]  # a leaf used far and wide has a copy per use
 
     def output_ids(self, t):
         return [self.ids(t.grad_fn)] if self.values and t.grad_fn is not None else [self.ids(t)]

@@ -78,7 +78,7 @@ def _prepare(output, params, namespace, rankdir, values, max_nodes):
         view = draw_dot(output, rankdir=rankdir, names=named, _ids=ids, _blank_grads=True)
     else:
         view = make_dot(output, params=named, rankdir=rankdir, max_nodes=10**9, _ids=ids)
-    return view, Layout(ids, values, view.aliases), names
+    return view, Layout(ids, values, view.aliases, view.moved), names
 
 
 class _Stepper(_Base):

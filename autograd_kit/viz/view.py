@@ -12,6 +12,7 @@ class GraphView:
     def __init__(self, source, kind="graph", node_count=0, collapsed=False, aliases=None):
         self.source = source
         self.aliases = aliases or {}  # node id -> ids of its extra copies (a shared leaf drawn per use)
+        self.moved = {}  # (tail id, head id) -> the copy the edge starts from instead
         self.kind = kind
         self.node_count = node_count
         self.collapsed = collapsed

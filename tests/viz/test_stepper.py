@@ -246,3 +246,18 @@ def test_local_rules_reproduce_the_engine_for_common_ops():
         unverified = {f["title"] for f in s.frames for c in f["contributions"] if not c["verified"]}
         assert unverified <= {"SliceBackward0", "SelectBackward0"}, unverified
         assert all("μ" not in f["text"] for f in s.frames)
+
+
+def test_highlighted_edges_exist_in_big_graphs_with_copies_of_shared_leaves():
+    """Above 40 boxes a leaf used 3+ times is drawn once per use: the step's edges follow the copies."""
+    torch.manual_seed(0)
+    xs = [torch.randn(3, requires_grad=True) for _ in range(5)]
+    z = xs[0]
+    for i in range(40):
+        z = (z * xs[i % 5]).tanh() if i % 2 else z + xs[(i * 3) % 5]
+    for values in (False, True):
+        s = step_backward(z.sum(), values=values)
+        edges = [e for f in s.frames for e in f["edges"]]
+        assert len(edges) > 90 and "(used again)" in s.svg or values
+        for a, b in edges:
+            assert f"<title>{a}&#45;&gt;{b}</title>" in s.svg, (values, a, b)
