@@ -106,7 +106,7 @@ def _box_label(b, names, show_attrs, max_attr_chars):
 
 
 def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_chars=50, rankdir="TB",
-             max_nodes=MAX_NODES, _ids=None):
+             max_nodes=MAX_NODES, _ids=None, _fit=True):
     """The backward graph behind ``var`` (a tensor or a list of tensors), drawn like PyTorchViz:
     leaf tensors blue (named from ``params`` or their ``label``), ops named like ``grad_fn``, outputs
     green, saved tensors orange (``show_saved``), op attributes (``show_attrs``). Above ``max_nodes``
@@ -131,7 +131,8 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     unique = list(dict((id(b), b) for b in box.values()).values())
     ghosts = {a: list(dict.fromkeys(u))[:-1] for a, u in users.items()
               if len(unique) > GHOST_ABOVE and len(set(u)) >= 3}
-    graph_attr = {"rankdir": rankdir, "size": "12,12", **(BOUNDED if len(unique) > BOUNDED_ABOVE else {})}
+    graph_attr = {"rankdir": rankdir, **({"size": "12,12"} if _fit else {}),
+                  **(BOUNDED if len(unique) > BOUNDED_ABOVE else {})}
     dot = Digraph(graph_attr, NODE_ATTR)
     if collapsed:
         dot.attr(label=TOO_BIG.format(n=len(nodes), m=max_nodes, what=collapsed), labelloc="t")

@@ -45,6 +45,12 @@ class Layout:
         a = self.ids(node)
         return [a, a + "_op"] if self.values else [a] + self.aliases.get(a, [])
 
+    def focus_ids(self, node):
+        """The node's own boxes (not the per-use copies of a shared leaf): what is scrolled into view."""
+        ids = self.node_ids(node)
+        extra = set(self.aliases.get(self.ids(node), ()))
+        return [i for i in ids if i not in extra]
+
     def value_id(self, node):
         """The element an input edge starts from (the value card, or the node's box)."""
         if isinstance(node, AccumulateGrad):
@@ -190,7 +196,8 @@ class BackwardRecorder:
         page.line("leaves' .grad so far: " + "; ".join(_so_far(k, v._grad) for k, v in zip(self.leaf_names, self.leaves)),
                   "ak-leaves")
         body, text = page.done()
-        return {"index": step.index, "title": title, "current": current, "edges": edges, "reveal": [],
+        return {"index": step.index, "title": title, "current": current, "focus": self.layout.focus_ids(node),
+                "edges": edges, "reveal": [],
                 "grads": grads, "html": body, "text": text, "contributions": contributions,
                 "leaf_grads": leaf_grads}
 
@@ -233,6 +240,7 @@ class ForwardRecorder:
             if node is output.grad_fn and not layout.values:
                 reveal = reveal + layout.output_ids(output)
             self.frames.append({"index": k, "title": node.name(), "current": self.layout.node_ids(node),
+                                "focus": self.layout.focus_ids(node),
                                 "edges": [layout.edge(c, node) for c, _ in node.next_functions if c is not None],
                                 "reveal": reveal, "grads": {}, "html": body, "text": text,
                                 "contributions": [], "leaf_grads": {}})

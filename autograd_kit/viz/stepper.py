@@ -14,7 +14,7 @@ import itertools
 import pathlib
 
 from ..autograd.graph import AccumulateGrad
-from .dot import draw_dot, make_dot
+from .dot import FIT_WIDTH_PX, draw_dot, make_dot
 from .frames import BackwardRecorder, ForwardRecorder, Layout, leaf_names
 from .render import RenderError
 from .trace import Ids, graph_nodes, roots_of
@@ -73,11 +73,21 @@ def _prepare(output, params, namespace, rankdir, values, max_nodes):
                     None) or output.label or ("" if values else "output")
     if out_name and output.grad_fn is not None:
         named.setdefault(out_name, output)
-    ids = Ids()
-    if values:
-        view = draw_dot(output, rankdir=rankdir, names=named, _ids=ids, _blank_grads=True)
+
+    def draw(direction):
+        ids = Ids()
+        if values:
+            return draw_dot(output, rankdir=direction, names=named, _ids=ids, _blank_grads=True), ids
+        # natural size (no Graphviz size= shrinking the labels): the browser fits it, never below 11 px
+        return make_dot(output, params=named, rankdir=direction, max_nodes=10**9, _ids=ids, _fit=False), ids
+    if rankdir == "auto":  # top to bottom, unless that is too wide for a notebook and left to right is narrower
+        view, ids = draw("TB")
+        if view.width_px() > FIT_WIDTH_PX:
+            wide, wide_ids = draw("LR")
+            if 0 < wide.width_px() < view.width_px():
+                view, ids = wide, wide_ids
     else:
-        view = make_dot(output, params=named, rankdir=rankdir, max_nodes=10**9, _ids=ids)
+        view, ids = draw(rankdir)
     return view, Layout(ids, values, view.aliases, view.moved), names
 
 
@@ -174,12 +184,14 @@ class StepBackward(_Stepper):
     shows what ``loss.backward()`` gives, and afterwards every tensor, ``.grad`` and hook is as before.
 
     ``values=True`` draws micrograd's data | grad cards, the grads filling in as the walk proceeds.
+    ``rankdir="auto"`` lays out top to bottom unless that is wider than a notebook and left to right is
+    narrower (the browser then scales it down, never below 11 px labels, and scrolls to the current node).
     Leaves are named from ``params``, else their ``label``, else the caller's variable names (``x``,
     ``net.0.weight``), else their shape."""
 
     kind = "step_backward"
 
-    def __init__(self, loss, params=None, gradient=None, rankdir="TB", max_nodes=400, namespace=None,
+    def __init__(self, loss, params=None, gradient=None, rankdir="auto", max_nodes=400, namespace=None,
                  values=False):
         (loss,) = roots_of(loss)
         view, layout, names = _prepare(loss, params, namespace, rankdir, values, max_nodes)
@@ -199,7 +211,7 @@ class StepForward(_Stepper):
 
     kind = "step_forward"
 
-    def __init__(self, fn, *inputs, params=None, rankdir="TB", max_nodes=400, namespace=None, values=False):
+    def __init__(self, fn, *inputs, params=None, rankdir="auto", max_nodes=400, namespace=None, values=False):
         if not callable(fn):
             raise TypeError(f"step_forward(fn, *inputs): fn must be callable, got {type(fn).__name__}")
         out = fn(*inputs)

@@ -161,7 +161,7 @@ function render({ model, el }) {
     panel.dataset.step = String(step);
     slider.max = fs.length; slider.value = step;
     counter.textContent = `${step} / ${fs.length}`;
-    intoView(f ? f.current : (mode === "backward" ? start : []), f ? [...f.edges.flat(), ...f.reveal] : []);
+    intoView(f ? f.focus : (mode === "backward" ? start : []), f ? [...f.edges.flat(), ...f.reveal] : []);
   }
   function go(step) {
     const t0 = performance.now();
