@@ -148,6 +148,9 @@ def test_step_forward_replays_the_recording_in_order():
     assert f'id="{f.frames[-1]["reveal"][-1]}"' in f.svg  # the output box appears with the last op
     b = step_backward(f.output)
     assert b.svg == f.svg  # the same layout, forward then back
+    cards = step_forward(lambda t: t * 3 + 1, x, values=True)  # data | grad cards appear op by op
+    assert [fr["reveal"] for fr in cards.frames] == [["n1", "n1_op"], ["n0", "n0_op"]]
+    assert all(f'id="{i}"' in cards.svg for fr in cards.frames for i in fr["reveal"])
     with pytest.raises(ValueError, match="no grad_fn"):
         step_forward(lambda t: t * 2, torch.tensor(1.0))
 
