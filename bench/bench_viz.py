@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_kit as torch  # noqa: E402
-from autograd_kit.viz import make_dot, step_backward  # noqa: E402
+from autograd_kit.viz import make_dot, step_backward, step_forward  # noqa: E402
 from autograd_kit.viz import render  # noqa: E402
 from autograd_kit.viz.render import find_renderer  # noqa: E402
 
@@ -81,6 +81,15 @@ def main():
           f"{per_step / 1024:.1f} KiB of frame data per step, sent once; "
           f"kernel-side step change {t_step / w.n_steps * 1e6:.0f} µs; in the browser a step toggles CSS classes "
           "and swaps one panel (no layout; tests/viz/test_browser.py measures the click-to-text time)")
+    big = graph(270)
+    m = len(torch.autograd.graph.topological_nodes(big))
+    t_rec, w = timed(lambda: step_backward(big, max_nodes=1000), repeat=1)
+    t_png, png = timed(lambda: w.png(), repeat=1)
+    t_fwd, f = timed(lambda: step_forward(lambda t: t * 1.0, big), repeat=1)
+    print(f"step_backward, {m}-node graph: record (every rule re-derived and checked) + SVG layout "
+          f"{t_rec * 1e3:.0f} ms, {len(json.dumps(w.frames)) / 1024:.0f} KiB of frames; PNG copy for kernel-free "
+          f"views {t_png * 1e3:.0f} ms ({len(png) / 1024:.0f} KiB); step_forward on it {t_fwd * 1e3:.0f} ms "
+          "(browser step time: tests/viz/test_browser.py, target < 30 ms)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Seeing the graph: ``make_dot`` (backward graph), ``draw_dot`` (values and grads) and
-``step_backward`` (a widget that steps through the real backward pass)."""
+``step_backward`` / ``step_forward`` (widgets that step through the real backward pass, and through
+the forward pass as the graph is recorded)."""
 from . import modules as _modules
 from .dot import draw_dot, make_dot
 from .view import GraphView
@@ -18,4 +19,15 @@ def step_backward(loss, **kw):
     return StepBackward(loss, **kw)
 
 
-__all__ = ["make_dot", "draw_dot", "step_backward", "GraphView"]
+def step_forward(fn, *inputs, **kw):
+    """A widget replaying ``fn(*inputs)``'s forward pass op by op, as the graph is recorded (see
+    ``stepper.StepForward``); same layout as ``step_backward`` of its output (``.output``)."""
+    import sys
+    from .stepper import StepForward
+    if "namespace" not in kw:
+        frame = sys._getframe(1)
+        kw["namespace"] = {**frame.f_globals, **frame.f_locals}
+    return StepForward(fn, *inputs, **kw)
+
+
+__all__ = ["make_dot", "draw_dot", "step_backward", "step_forward", "GraphView"]

@@ -15,6 +15,7 @@ from .trace import (SYMBOLS, Ids, chain_groups, const_inputs, graph_nodes, op_la
                     summarize)
 from .view import GraphView
 
+FIT_WIDTH_PX = 940  # a notebook's output width at 100% zoom (JupyterLab, 1100 px wide window or more)
 MAX_NODES = 500  # above this, graphs are drawn collapsed (layout stays well under 2 s; see bench_viz.py)
 DRAW_MAX_NODES = 250  # draw_dot draws 2 boxes per node; above this it falls back to make_dot
 BOUNDED_ABOVE = 80  # boxes above which Graphviz's effort is bounded
@@ -105,7 +106,7 @@ def _box_label(b, names, show_attrs, max_attr_chars):
 
 
 def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_chars=50, rankdir="TB",
-             max_nodes=MAX_NODES, _ids=None):
+             max_nodes=MAX_NODES, _ids=None, _fit=True):
     """The backward graph behind ``var`` (a tensor or a list of tensors), drawn like PyTorchViz:
     leaf tensors blue (named from ``params`` or their ``label``), ops named like ``grad_fn``, outputs
     green, saved tensors orange (``show_saved``), op attributes (``show_attrs``). Above ``max_nodes``
@@ -130,11 +131,12 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     unique = list(dict((id(b), b) for b in box.values()).values())
     ghosts = {a: list(dict.fromkeys(u))[:-1] for a, u in users.items()
               if len(unique) > GHOST_ABOVE and len(set(u)) >= 3}
-    graph_attr = {"rankdir": rankdir, "size": "12,12", **(BOUNDED if len(unique) > BOUNDED_ABOVE else {})}
+    graph_attr = {"rankdir": rankdir, **({"size": "12,12"} if _fit else {}),
+                  **(BOUNDED if len(unique) > BOUNDED_ABOVE else {})}
     dot = Digraph(graph_attr, NODE_ATTR)
     if collapsed:
         dot.attr(label=TOO_BIG.format(n=len(nodes), m=max_nodes, what=collapsed), labelloc="t")
-    aliases = {}
+    aliases, moved = {}, {}
     for b in unique:
         a = ids(b.key)
         if isinstance(b.lead, AccumulateGrad) and len(b.members) == 1:
@@ -159,6 +161,7 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
         for k, user in enumerate(ghosts.get(a, ()), start=1):  # used far and wide: a dashed copy per use
             g = f"{a}_{k}"
             aliases.setdefault(a, []).append(g)
+            moved[(a, user)] = g
             dot.node(g, label + "\n(used again)", id=g, **ghost)
             del edges[(a, user)]
             edges[(g, user)] = None
@@ -168,8 +171,9 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
         dot.node(ids(t), _var_name(t, names), fillcolor="darkolivegreen1", id=ids(t))
         if t.grad_fn is not None:
             dot.edge(nid(t.grad_fn), ids(t))
-    return GraphView(dot.source, kind="make_dot", node_count=len(nodes), collapsed=bool(collapsed),
-                     aliases=aliases)
+    view = GraphView(dot.source, kind="make_dot", node_count=len(nodes), collapsed=bool(collapsed), aliases=aliases)
+    view.moved = moved
+    return view
 
 
 def _record(*fields):
@@ -199,7 +203,8 @@ def _node_grads(outputs, grads):
                     "; call draw_dot(y, grads=True) before y.backward(), or backward(retain_graph=True)")
 
 
-def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=False):
+def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=False, _ids=None,
+             _blank_grads=False):
     """The value graph behind ``root``, drawn like micrograd: one record per tensor
     ``{ label | data | grad }``, op nodes between them, Python-number inputs in the op's label (``** 3``)
     and constant tensors as ``{ name | data }`` records.
@@ -207,14 +212,23 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
     grad: a leaf shows its ``.grad``; a non-leaf shows its ``.grad`` only if it called ``retain_grad()``
     (PyTorch keeps no other intermediate grads); "—" means "not known": no backward yet, or not kept.
     ``grads=True`` instead shows ∂root/∂t for every tensor, from the engine's own walk run now with no
-    side effects (it needs the graph: before ``backward()``, or after ``backward(retain_graph=True)``)."""
+    side effects (it needs the graph: before ``backward()``, or after ``backward(retain_graph=True)``).
+
+    ``rankdir="auto"`` lays the graph out left to right when that fits a notebook's output width
+    (``FIT_WIDTH_PX``), else top to bottom."""
+    if rankdir == "auto":
+        wide = draw_dot(root, "LR", max_nodes, names, grads, _ids, _blank_grads)
+        if wide.width_px() <= FIT_WIDTH_PX:
+            return wide
+        tall = draw_dot(root, "TB", max_nodes, names, grads, _ids, _blank_grads)
+        return tall if tall.width_px() < wide.width_px() else wide
     outputs = roots_of(root)
     nodes = graph_nodes(outputs)
     if len(nodes) > max_nodes:
         return make_dot(outputs, params=names, max_nodes=max_nodes, rankdir=rankdir)
     walk, note = _node_grads(outputs, grads)
     names = {id(v): k for k, v in (names or {}).items()}
-    ids = Ids()
+    ids = _ids or Ids()
     graph_attr = {"rankdir": rankdir, **(BOUNDED if 2 * len(nodes) > BOUNDED_ABOVE else {})}
     dot = Digraph({**graph_attr, **({"label": note, "labelloc": "t"} if note else {})})
     dot.attr("node", fontname="Courier", fontsize="10")
@@ -223,6 +237,8 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
         return names.get(id(t)) or getattr(t, "label", None) or default
 
     def grad_of(n, t):
+        if _blank_grads:
+            return "—"
         if grads:
             return summarize(walk.get(id(n)))
         keeps = t is not None and (t.grad_fn is None or t.retains_grad)
@@ -248,7 +264,7 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
             label = "\n".join([op_label(n)] + [_const_text(n, *c) for c in consts])
         dot.node(opid, label, shape="ellipse", id=opid)
         dot.edge(opid, v)
-    uses = {}  # record id -> op nodes using it, in walk order
+    uses, moved = {}, {}  # record id -> op nodes using it, in walk order; edges moved to a copy
     for n in nodes:
         if isinstance(n, AccumulateGrad):
             continue
@@ -269,6 +285,9 @@ def draw_dot(root, rankdir="LR", max_nodes=DRAW_MAX_NODES, names=None, grads=Fal
             if big and len(ops) >= 3 and k < len(ops) - 1:  # used far and wide: a dashed copy per use
                 dot.node(f"{v}_{k + 1}", records[v], shape="record", style="dashed", id=f"{v}_{k + 1}")
                 dot.edge(f"{v}_{k + 1}", opid)
+                moved[(v, opid)] = f"{v}_{k + 1}"
             else:
                 dot.edge(v, opid)
-    return GraphView(dot.source, kind="draw_dot", node_count=len(nodes))
+    view = GraphView(dot.source, kind="draw_dot", node_count=len(nodes))
+    view.moved = moved
+    return view

@@ -60,7 +60,8 @@ def op_label(node):
 
 
 def summarize(value, max_items=4):
-    """A short, fixed-format text for a value: '2.0000', '[1.0000, 2.0000]', '(64, 10) μ=0.0123'."""
+    """A short, fixed-format text for a value: '2.0000', '[1.0000, 2.0000]', '(64, 10) -0.1234…0.5678' (shape
+    and range: a card's label, never a number to compute with)."""
     if value is None:
         return "—"
     arr = np.asarray(value._data if isinstance(value, Tensor) else value)
@@ -73,7 +74,8 @@ def summarize(value, max_items=4):
     shape = "(" + ", ".join(str(s) for s in arr.shape) + ")"
     if arr.size == 0:
         return shape + " empty"
-    return f"{shape} μ={float(arr.astype(np.float64).mean()):.4f}"
+    a = arr.astype(np.float64)
+    return f"{shape} {float(a.min()):.4f}…{float(a.max()):.4f}"
 
 
 def shape_str(shape):

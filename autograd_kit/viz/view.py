@@ -12,6 +12,7 @@ class GraphView:
     def __init__(self, source, kind="graph", node_count=0, collapsed=False, aliases=None):
         self.source = source
         self.aliases = aliases or {}  # node id -> ids of its extra copies (a shared leaf drawn per use)
+        self.moved = {}  # (tail id, head id) -> the copy the edge starts from instead
         self.kind = kind
         self.node_count = node_count
         self.collapsed = collapsed
@@ -22,6 +23,15 @@ class GraphView:
         if format == "dot":
             return self.source.encode()
         return _render.render(self.source, format)
+
+    def width_px(self):
+        """The rendered width in CSS pixels at 100% zoom (0 when nothing can render)."""
+        import re
+        try:
+            m = re.search(r'<svg[^>]*\bwidth="([0-9.]+)pt"', self.svg())
+        except _render.RenderError:
+            return 0
+        return float(m.group(1)) * 96 / 72 if m else 0
 
     def svg(self):
         if self._svg is None:
@@ -46,8 +56,10 @@ class GraphView:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         text = f"<{self.kind}: {self.node_count} backward nodes>"
-        try:
-            return {"image/svg+xml": self.svg(), "text/plain": text}
+        try:  # SVG where the notebook is trusted; PNG where it is not (JupyterLab shows no untrusted SVG)
+            import base64
+            return {"image/svg+xml": self.svg(), "image/png": base64.b64encode(self.pipe("png")).decode(),
+                    "text/plain": text}
         except Exception as e:  # noqa: BLE001 - a display must never raise: show the text instead
             hint = str(e) if isinstance(e, _render.RenderError) else f"rendering failed: {e}"
             return {"text/html": f"<pre>{html.escape(self.source)}</pre><p><i>{html.escape(hint)}</i></p>",

@@ -1,5 +1,6 @@
 """Without a live kernel: a notebook executed by nbclient (widget state saved) and exported with
 nbconvert's HTML exporter still shows the stepper's readable static page."""
+import base64
 import re
 
 import nbformat
@@ -17,9 +18,15 @@ def test_html_export_shows_the_static_stepper(tmp_path):
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata["widgets"]  # the audit's case
     kinds = [sorted(o.get("data", {})) for o in nb.cells[0].outputs]
-    assert kinds[0] == ["text/html", "text/plain"] and "application/vnd.jupyter.widget-view+json" in kinds[1]
+    assert kinds[0] == ["image/png", "text/plain"] and kinds[1] == ["text/html", "text/plain"]
+    assert "application/vnd.jupyter.widget-view+json" in kinds[2]
+    png = nb.cells[0].outputs[0]["data"]["image/png"]
+    assert base64.b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n"  # the graph, as untrusted JupyterLab shows it
     html, _ = HTMLExporter().from_notebook_node(nb)
     (tmp_path / "export.html").write_text(html)
     assert "Backward pass, step by step" in html and "AccumulateGrad → x.grad" in html
-    assert re.search(r"x\.grad is now 8\.0000", html)
-    assert "<svg" in html  # the graph, laid out in the kernel
+    assert re.search(r"x\.grad \(now\) =</span> <code class=.ak-val.>8\.0000</code>", html)
+    assert f"data:image/png;base64,{png}" in html.replace("\n", "")  # the graph, laid out in the kernel
+    # every step's numbers in the plain-text copy too (what a notebook shows where HTML is not rendered)
+    text = nb.cells[0].outputs[1]["data"]["text/plain"]
+    assert "2.0000 + 3.0000 + 3.0000" in text and "x.grad (now) = 8.0000" in text

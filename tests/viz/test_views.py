@@ -128,7 +128,16 @@ number: True" id=n2]
 
 def test_draw_dot_snapshot_with_constants_in_op_labels():
     x, y = seed_graph()
-    assert draw_dot(y).source == DRAW_DOT  # the 3 of x**3 and the 5 of 5*x are in the op labels
+    assert draw_dot(y, rankdir="LR").source == DRAW_DOT  # the 3 of x**3 and the 5 of 5*x are in the op labels
+
+
+def test_draw_dot_picks_a_direction_that_fits_a_notebook():
+    x, y = seed_graph()
+    wide, auto = draw_dot(y, rankdir="LR"), draw_dot(y)
+    assert wide.width_px() > 940  # left to right, this polynomial was 2343 px wide in 02_gradients
+    assert "rankdir=TB" in auto.source and 0 < auto.width_px() <= 940
+    bundle = auto._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}  # PNG: what untrusted JupyterLab shows
 
 
 def test_make_dot_show_saved_and_attrs_snapshot():

@@ -23,8 +23,11 @@ print(y)"""),
 Each node points to the nodes it came from (`None` where an input was a plain number, here the `8`):"""),
     ("code", """print(y.grad_fn.name())
 print([fn.name() if fn is not None else None for fn, _ in y.grad_fn.next_functions])"""),
-    ("md", "Here is the whole graph, drawn (blue: the input x, green: the output y, grey: the operations):"),
+    ("md", """Here is the whole graph, drawn (blue: the input x, green: the output y, grey: the operations).
+`AccumulateGrad` under x is the node PyTorch prints as `torch::autograd::AccumulateGrad` (in the
+`next_functions` of the operations that use x): it adds the gradient that reaches x into `x.grad`."""),
     ("code", """from autograd_kit.viz import make_dot, draw_dot
+y.label = "y"
 make_dot(y, params={"x": x})""", ["kit-only"]),
     ("md", """## `backward()` and `.grad`
 

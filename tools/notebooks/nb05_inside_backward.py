@@ -18,16 +18,28 @@ y.backward()
 by_hand = 15 * 2.0**2 + 4 * 2.0 + 4
 print("autograd:", x.grad.item(), " by hand:", by_hand)
 print("the three paths:", 5 * 3 * 2.0**2, "+", 2 * 2 * 2.0, "+", 4.0)"""),
-    ("md", """## Watching it run
+    ("md", """## Watching the graph being recorded
 
-`step_backward(y)` records the real backward pass (the very walk `backward()` runs) and lets you step
-through it: the current node is highlighted; the panel shows the gradient flowing in, the local
-derivative, what is sent to each input, and each leaf's `.grad`. Press **Next** or **Play**.
-(It leaves `.grad` untouched, so you can still call `backward()` yourself afterwards.)"""),
-    ("code", """from autograd_kit.viz import step_backward
+PyTorch's graph is **dynamic**: it is not declared in advance but recorded while the code runs, one node
+per operation. `step_forward(f, x)` runs `f(x)` and replays it op by op: each step shows the operation
+that ran, its inputs and output, and the node (`grad_fn`) it added to the graph."""),
+    ("code", """from autograd_kit.viz import step_backward, step_forward
 x = torch.tensor(2.0, requires_grad=True)
 x.label = "x"
-y = 5 * x**3 + 2 * x**2 + 4 * x + 8
+
+def poly(x):
+    return 5 * x**3 + 2 * x**2 + 4 * x + 8
+
+forward = step_forward(poly, x)
+forward""", ["kit-only"]),
+    ("md", """## Watching backward run
+
+`step_backward(y)` records the real backward pass (the very walk `backward()` runs) and lets you step
+through it, on the same drawing: the current node is highlighted (done nodes turn green), and the panel
+shows the gradient flowing in (`g`), the local rule each node applies with its numbers, and what it sends
+to each input. Press **Next** or **Play**.
+(It leaves `.grad` untouched, so you can still call `backward()` yourself afterwards.)"""),
+    ("code", """y = forward.output   # the y that step_forward recorded: 5x³ + 2x² + 4x + 8
 step_backward(y)""", ["kit-only"]),
     ("md", """## A tensor used twice: gradients add up
 
@@ -39,9 +51,12 @@ y = x * w + x * x
 y.backward()
 print("x.grad =", x.grad.item(), " (w + 2x =", 2.0 + 2 * 3.0, ")")
 print("w.grad =", w.grad.item(), " (x =", 3.0, ")")"""),
+    ("md", """With `values=True` the stepper draws each tensor as a card `{ name | data | grad }` (as micrograd
+does): the grads fill in as the walk reaches them, and the edges carrying the current step's
+contributions are highlighted. Watch `x.grad` receive three contributions."""),
     ("code", """x = torch.tensor(3.0, requires_grad=True); x.label = "x"
 w = torch.tensor(2.0, requires_grad=True); w.label = "w"
-step_backward(x * w + x * x)""", ["kit-only"]),
+step_backward(x * w + x * x, values=True)""", ["kit-only"]),
     ("md", """## A small network, node by node
 
 The same walk through a network: `AddmmBackward0` is a linear layer ($x W^T + b$ in one node),
@@ -57,7 +72,12 @@ loss = (net(inputs) - 1.0).pow(2).mean()
 print("loss:", round(loss.item(), 6))"""),
     ("code", """# the order backward will visit the nodes in (the kit's walk, shared with the widget below)
 print([fn.name() for fn in torch.autograd.graph.topological_nodes(loss)][:6])""", ["kit-only"]),
-    ("code", """step_backward(loss, params=dict(net.named_parameters()))""", ["kit-only"]),
+    ("md", """`torch::autograd::AccumulateGrad` is how PyTorch prints the node at a **leaf** (a tensor you
+created, such as a weight): it adds the gradient that reaches it into the leaf's `.grad`. The drawings
+call it `AccumulateGrad`, under the leaf's box. With tensors, each step below shows every number (up to
+16 per tensor): the matrix products of `AddmmBackward0` (`g @ bᵀ`, `aᵀ @ g`), the sum over the batch for
+the bias, `1 − tanh²` element by element."""),
+    ("code", """step_backward(loss)""", ["kit-only"]),
     ("code", """loss = (net(inputs) - 1.0).pow(2).mean()
 loss.backward()
 print("first layer weight.grad:")
