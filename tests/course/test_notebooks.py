@@ -58,5 +58,6 @@ def test_seed_outputs_of_the_gradients_notebook():
 
 
 def test_xor_notebook_shows_the_plateau_and_the_way_out():
+    # torch.manual_seed(0) starts it from PyTorch's own weights (tests/course/test_real_pytorch.py compares the cell)
     text = _text(load("04_neural_networks"))
-    assert "zero start, lr=1.0:   loss 0.2500" in text and "random start, lr=2.0: loss 0.00096" in text
+    assert "zero start, lr=1.0:   loss 0.2500" in text and "random start, lr=2.0: loss 0.00087" in text

@@ -38,19 +38,14 @@ print("tanh   ", nn.Tanh()(z))"""),
     ("md", """## XOR: the classic problem a single line cannot solve
 
 XOR is 1 when exactly one input is 1. No straight line separates the 1s from the 0s, so we need a hidden
-layer. To make every run (and PyTorch itself) give the same numbers, we start from fixed weights."""),
+layer. As in PyTorch's own tutorials, `torch.manual_seed(0)` fixes the random starting weights, so every
+run gives the same numbers, and they are the numbers PyTorch itself prints for this code."""),
     ("code", """X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
 Y = torch.tensor([[0.], [1.], [1.], [0.]])
 
-rng = np.random.RandomState(3)
-START = [rng.uniform(-1, 1, shape).astype(np.float32) for shape in [(4, 2), (4,), (1, 4), (1,)]]
-
-def make_model(start=START):
-    model = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
-    with torch.no_grad():
-        for p, values in zip(model.parameters(), start):
-            p.copy_(torch.tensor(values))
-    return model
+def make_model(seed=0):
+    torch.manual_seed(seed)  # the same random starting weights on every run
+    return nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
 
 def train(model, lr, steps=2000):
     optimizer = optim.SGD(model.parameters(), lr=lr)
@@ -72,8 +67,10 @@ $(0.5)^2 = 0.25$. Two ways to get stuck there:
    same gradient — they stay identical forever, and identical units cannot build XOR.
 2. **A learning rate that is too small**: near the start, the sigmoid output sits around 0.5 where the
    gradients are tiny, so the loss lingers on a long flat *plateau* near 0.25."""),
-    ("code", """zero_start = [np.zeros_like(v) for v in START]
-stuck = make_model(zero_start)
+    ("code", """stuck = make_model()
+with torch.no_grad():
+    for p in stuck.parameters():
+        p.zero_()                      # every weight and bias starts at 0
 h1 = train(stuck, lr=1.0)
 print(f"zero start, lr=1.0:   loss {h1[-1]:.4f}  predictions {stuck(X).detach().flatten().tolist()}")
 
