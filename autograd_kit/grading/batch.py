@@ -34,7 +34,7 @@ def grader_version():
 
 def find_notebooks(paths):
     """Notebook files under ``paths`` (files or folders), never following a symlink, skipping
-    ``.ipynb_checkpoints`` and hidden folders. Symlinks and non-files named *.ipynb are kept (they get a
+    ``.ipynb_checkpoints`` and symlinked folders. Symlinked files and folders named *.ipynb are kept (they get a
     note, not a grade)."""
     found = []
     for p in map(pathlib.Path, paths):
@@ -42,11 +42,11 @@ def find_notebooks(paths):
             found.append(p)
             continue
         for root, dirs, files in os.walk(p, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.endswith(".ipynb")
+            dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints" and not d.endswith(".ipynb")
                              and not os.path.islink(os.path.join(root, d)))
-            found += [pathlib.Path(root, f) for f in sorted(files) if f.endswith(".ipynb") and not f.startswith(".")]
-            found += [pathlib.Path(root, d) for d in os.listdir(root) if d.endswith(".ipynb")
-                      and os.path.isdir(os.path.join(root, d)) and not d.startswith(".")]
+            found += [pathlib.Path(root, f) for f in sorted(files) if f.endswith(".ipynb")]
+            found += [pathlib.Path(root, d) for d in sorted(os.listdir(root)) if d.endswith(".ipynb")
+                      and os.path.isdir(os.path.join(root, d)) and not os.path.islink(os.path.join(root, d))]
     return found
 
 
@@ -59,17 +59,18 @@ def _assign(paths, sources):
     rows = {}
     for path in paths:
         _, _, meta, _ = submission.read(path) if not path.is_symlink() and path.is_file() else (None, None, {}, [])
-        student, exercise, _ = submission.identify(path, meta, sources)
+        student, exercise, why = submission.identify(path, meta, sources)
         key = (student, exercise or "unknown")
         canonical = path.stem == exercise and path.parent.name == student
         if key in rows:
             old, notes, was_canonical = rows[key]
             if canonical and not was_canonical:
-                rows[key] = (path, notes + [f"another file also claimed this row and was not graded: {old}"], True)
+                rows[key] = (path, why + [n for n in notes if n.startswith("another file")]
+                             + [f"another file also claimed this row and was not graded: {old}"], True)
             else:
                 notes.append(f"another file also claimed this row and was not graded: {path}")
             continue
-        rows[key] = (path, [], canonical)
+        rows[key] = (path, list(why), canonical)
     return {k: (p, n) for k, (p, n, _) in rows.items()}
 
 
