@@ -72,8 +72,9 @@ def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOO
         answer_of = _answer_before(source)
         for cell in tests:
             gid = markers.grade_id(cell)
-            ok, why = _one_test(state, cell, outcomes.get(answer_of.get(gid)))
-            result["tests"].append(entry(cell, markers.points(cell) if ok else 0, "passed" if ok else why))
+            ok, why, public_ok = _one_test(state, cell, outcomes.get(answer_of.get(gid)))
+            result["tests"].append(dict(entry(cell, markers.points(cell) if ok else 0, "passed" if ok else why),
+                                        public_passed=public_ok))
     finally:
         state.close()
     result["score"] = sum(t["score"] for t in result["tests"])
@@ -81,23 +82,24 @@ def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOO
 
 
 def _one_test(state, cell, answer):
+    """(passed, feedback, public part passed)."""
     if answer and answer[0] == "error" and answer[1].startswith("NotImplementedError"):
-        return False, "not answered yet"
+        return False, "not answered yet", False
     session = state.session()
     if session is None:
-        return False, "not run: " + (state.gone or "the sandbox could not start")
+        return False, "not run: " + (state.gone or "the sandbox could not start"), False
     try:
         failure = run_test(session, cell["source"], markers.grade_id(cell) or "test")
     except SandboxGone:
         state.close()
         state.restarts += 1
-        return False, "your code did not finish during this test (an endless loop, or it stopped the sandbox)"
+        return False, "your code did not finish during this test (an endless loop, or it stopped the sandbox)", False
     if failure is None:
-        return True, "passed"
+        return True, "passed", True
     why = test_feedback(failure)
     if answer and answer[0] != "ok":
         why = f"your answer cell failed ({answer[1]}); then: {why}"
-    return False, why
+    return False, why, failure["part"] == "hidden"
 
 
 def _answer_before(source):

@@ -42,7 +42,8 @@ def feedback_text(result):
 def gradescope_json(result):
     return {"score": result["score"], "max_score": result["max_score"],
             "output": "\n".join(result["notes"]),
-            "tests": [dict(t) for t in result["tests"]]}
+            "tests": [{k: t[k] for k in ("name", "score", "max_score", "output", "visibility") if k in t}
+                      for t in result["tests"]]}
 
 
 def write_feedback(result, out_dir):
