@@ -24,6 +24,13 @@ def main(argv=None):
     sub.add_parser("sandbox-setup", help="build the sandbox interpreter (as root, once per machine)")
     c = sub.add_parser("check", help="run your notebook and see your score on the public checks")
     c.add_argument("notebook")
+    e = sub.add_parser("export", help="export gradescope: build a Gradescope autograder zip that runs this grader")
+    e.add_argument("platform", choices=["gradescope"])
+    e.add_argument("sources", nargs="+", help="instructor source notebooks (released, so their answer keys are set)")
+    e.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    e.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without the sandbox where Gradescope's container has none (else such runs score 0 "
+                        "with a message)")
     args = ap.parse_args(argv)
     try:
         import nbformat  # noqa: F401
@@ -34,6 +41,10 @@ def main(argv=None):
         from .sandbox import setup_main
         return setup_main()
 
+    if args.command == "export":
+        from .gradescope import build_zip
+        print(build_zip(args.sources, args.out, unsafe_no_sandbox=args.unsafe_no_sandbox))
+        return 0
     if args.command == "release":
         from .release import release
         for path in release(args.sources, args.out):
