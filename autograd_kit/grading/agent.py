@@ -44,6 +44,9 @@ def _named_functions():
             fn = getattr(mod, name, None)
             if callable(fn) and not _isinstance(fn, type) and not name.startswith("_"):
                 table[(mod.__name__, name)] = fn
+    for name in ("abs", "all", "any", "bool", "dict", "float", "int", "len", "list", "max", "min", "pow", "range",
+                 "round", "set", "sorted", "str", "sum", "tuple", "zip"):
+        table[("builtins", name)] = getattr(builtins, name)
     return table
 
 

@@ -13,7 +13,7 @@ import time
 
 from . import markers, sandbox, submission
 from .remote import SandboxGone, Session
-from .tests import run_test, test_feedback
+from .tests import run_test, feedback_for
 
 CELL_TIMEOUT = 30
 NOTEBOOK_TIMEOUT = 300
@@ -96,7 +96,7 @@ def _one_test(state, cell, answer):
         return False, "your code did not finish during this test (an endless loop, or it stopped the sandbox)", False
     if failure is None:
         return True, "passed", True
-    why = test_feedback(failure)
+    why = feedback_for(failure)
     if answer and answer[0] != "ok":
         why = f"your answer cell failed ({answer[1]}); then: {why}"
     return False, why, failure["part"] == "hidden"

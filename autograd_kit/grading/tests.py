@@ -6,7 +6,7 @@ and ``### END HIDDEN TESTS``. Both run here, with ``exec``, in a fresh namespace
 other name the code reads that is not a builtin is the student's: fetched from the sandbox before the part
 runs (``remote.Session.fetch``), as data or as a proxy. Builtin names always mean the builtin.
 
-Feedback (``test_feedback``): a failed public part shows its message (the public source is no secret); a
+Feedback (``feedback_for``): a failed public part shows its message (the public source is no secret); a
 failed hidden part shows only the message of the instructor's own ``assert`` (or a check helper's hint),
 ``not answered yet``, the *type* of an error the student's code raised, or "a hidden test failed" —
 never hidden source or an error text built from it.
@@ -87,7 +87,7 @@ def run_test(session, source, gid):
                 exec(code, ns)  # noqa: S102 - instructor code, in the trusted process, over fetched values
         except SandboxGone:
             raise
-        except Exception as e:  # noqa: BLE001 - any failure fails the test; test_feedback decides what shows
+        except Exception as e:  # noqa: BLE001 - any failure fails the test; feedback_for decides what shows
             return {"part": part, "error": e, "where": _innermost(e), "file": code.co_filename}
     return None
 
@@ -99,7 +99,7 @@ def _innermost(e):
     return tb.tb_frame.f_code.co_filename if tb is not None else None
 
 
-def test_feedback(failure):
+def feedback_for(failure):
     e, part = failure["error"], failure["part"]
     if isinstance(e, RemoteError):
         if isinstance(e, NotImplementedError):

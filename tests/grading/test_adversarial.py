@@ -40,9 +40,9 @@ CASES = {
     "liar-npfloat": ({"q1": "class L(np.float64):\n    def __sub__(s, o): return 0.0\n    def __eq__(s, o): return True\n"
                             "answer = L(20.0)"}, [], 5),
     "liar-tensor-item": ({"q2": "x = torch.tensor(4.0, requires_grad=True)\nclass T(torch.Tensor):\n"
-                                "    def item(self): return 26.0\ng = torch.tensor(20.0)\ng.__class__ = T"}, [], 5),
+                                "    __slots__ = ()\n    def item(self): return 26.0\ng = torch.tensor(20.0)\ng.__class__ = T"}, [], 5),
     "liar-is-leaf": ({"q2": "x0 = torch.tensor(4.0, requires_grad=True)\nx = x0 * 1\nclass L(torch.Tensor):\n"
-                            "    @property\n    def is_leaf(self): return True\nx.__class__ = L\n"
+                            "    __slots__ = ()\n    @property\n    def is_leaf(self): return True\nx.__class__ = L\n"
                             "(3 * x0**2 + 2 * x0).backward()\ng = x0.grad"}, [], 5),
     "liar-ndarray": ({"q5": "class A(np.ndarray):\n    def __eq__(s, o): return np.ones(3, bool)\n"
                             "    def tolist(s): return [1.0, 2.0, 3.0]\n    def __array__(s, *a, **k): return np.array([1.0, 2.0, 3.0])\n"
