@@ -1,4 +1,5 @@
-# The two commands of README.md: `make lab` opens the course, `make test` runs the whole test suite.
+# The two commands of README.md: `make lab` opens the course (the repository root is served, so notebooks/ and
+# exercises/ are both reachable), `make test` runs the whole test suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +14,7 @@ $(BIN)/python:
 
 lab: $(BIN)/python
 	$(BIN)/pip install -q -e ".[course]"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. notebooks/00_start_here.ipynb
 
 test: $(BIN)/python
 	bash tools/setup-system.sh
