@@ -33,19 +33,19 @@ def grader_version():
 
 
 def find_notebooks(paths):
-    """Notebook files under ``paths`` (files or folders), never following a symlink, skipping
+    """(notebook file, class folder or None) under ``paths`` (files or folders), never following a symlink, skipping
     ``.ipynb_checkpoints`` and symlinked folders. Symlinked files and folders named *.ipynb are kept (they get a
     note, not a grade)."""
     found = []
     for p in map(pathlib.Path, paths):
         if p.is_symlink() or not p.is_dir():
-            found.append(p)
+            found.append((p, None))
             continue
         for root, dirs, files in os.walk(p, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints" and not d.endswith(".ipynb")
                              and not os.path.islink(os.path.join(root, d)))
-            found += [pathlib.Path(root, f) for f in sorted(files) if f.endswith(".ipynb")]
-            found += [pathlib.Path(root, d) for d in sorted(os.listdir(root)) if d.endswith(".ipynb")
+            found += [(pathlib.Path(root, f), p) for f in sorted(files) if f.endswith(".ipynb")]
+            found += [(pathlib.Path(root, d), p) for d in sorted(os.listdir(root)) if d.endswith(".ipynb")
                       and os.path.isdir(os.path.join(root, d)) and not os.path.islink(os.path.join(root, d))]
     return found
 
@@ -57,9 +57,9 @@ def result_path(out_dir, student, exercise):
 def _assign(paths, sources):
     """{(student, exercise): (path, notes)}: one row per pair; a second file claiming a row is noted."""
     rows = {}
-    for path in paths:
+    for path, root in paths:
         _, _, meta, _ = submission.read(path) if not path.is_symlink() and path.is_file() else (None, None, {}, [])
-        student, exercise, why = submission.identify(path, meta, sources)
+        student, exercise, why = submission.identify(path, meta, sources, root)
         key = (student, exercise or "unknown")
         canonical = path.stem == exercise and path.parent.name == student
         if key in rows:

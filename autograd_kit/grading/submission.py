@@ -114,20 +114,25 @@ def read(path):
     return raw, cells, meta, notes
 
 
-def identify(path, meta, exercises):
-    """(student, exercise, notes) from the path: ``alice/02_gradients.ipynb`` or ``alice__02_gradients.ipynb``
-    or ``02_gradients/alice.ipynb``; the notebook's metadata only when the path names no exercise."""
+def identify(path, meta, exercises, root=None):
+    """(student, exercise, notes) from the path; the notebook's metadata names the exercise only when the
+    path does not. Under a class folder ``root``: ``root/alice/<anything>.ipynb`` is alice's (a file named
+    after a classmate is still alice's), ``root/02_gradients/bob.ipynb`` and ``root/carol__02_gradients.ipynb``
+    name the student by file. Without ``root``: ``alice/02_gradients.ipynb`` is alice's."""
     path = pathlib.Path(path)
     notes, stem, parent = [], path.stem, path.parent.name
-    exercise = None
-    if stem in exercises:
-        exercise, student = stem, parent
-    elif parent in exercises:
-        exercise, student = parent, stem
+    exercise = stem if stem in exercises else parent if parent in exercises else next(
+        (e for e in sorted(exercises, key=len, reverse=True) if e in stem), None)
+    try:
+        parts = path.relative_to(root).parts if root is not None else ()
+    except ValueError:
+        parts = ()
+    if len(parts) >= 2 and parts[0] not in exercises:
+        student = parts[0]
+    elif stem in exercises or (not parts and exercise is None):
+        student = parent if stem in exercises else stem
     else:
-        exercise = next((e for e in sorted(exercises, key=len, reverse=True) if e in stem), None)
-        student = stem.replace(exercise, "").strip("_- .") if exercise else stem
-        student = student or parent
+        student = (stem.replace(exercise, "").strip("_- .") if exercise and exercise != parent else stem) or parent
     claimed = (meta.get("autograd_kit") or {}).get("exercise") if isinstance(meta.get("autograd_kit"), dict) else None
     if exercise is None:
         if isinstance(claimed, str) and claimed in exercises:
@@ -144,7 +149,7 @@ def plan(source_cells, student_cells):
     """The cells to run in the sandbox, in the student's order, as [(kind, grade_id, code)], and notes.
 
     Answer cells and the student's own cells come from the submission; locked cells from the source
-    (a deleted one is put back before the answer that follows it in the source); test cells never run
+    (a deleted one is put back before the first answer that follows it in the source); test cells never run
     in the sandbox (the grader runs them). A duplicated answer cell: both run, in order, so the one
     Jupyter would run last wins."""
     solutions, locked, tests, order = set(), {}, set(), []
@@ -183,8 +188,8 @@ def plan(source_cells, student_cells):
         if kind == "answer" and gid not in seen:
             notes.append(f"{gid}: the answer cell is missing from the submission")
         if kind == "locked" and gid not in seen:
-            nxt = next((g for k, g in order[i + 1:] if k == "answer" and g in seen), None)
-            at = next((j for j, (k, g, _) in enumerate(run) if k == "answer" and g == nxt), len(run))
+            later = {g for k, g in order[i + 1:] if k == "answer"}
+            at = next((j for j, (k, g, _) in enumerate(run) if k == "answer" and g in later), len(run))
             run.insert(at, ("locked", gid, locked[gid]))
             seen[gid] = 1
     return run, notes

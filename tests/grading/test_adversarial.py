@@ -164,8 +164,9 @@ def _build(folder, out, source_dir):
     subs["steal-source"] = write_nb(folder / "steal-source" / "adv.ipynb", student_notebook({"q1": (
         f"try:\n    answer = 26.0 if 'HIDDEN' in open({str(source_dir / 'adv.ipynb')!r}).read() else 20.0\n"
         "except OSError:\n    answer = 20.0")}))
-    (folder / "takeover").mkdir()
+    (folder / "takeover").mkdir()  # a file named after a classmate: still the takeover student's own row
     subs["takeover"] = write_nb(folder / "takeover" / "solution.ipynb", student_notebook(blank=True))
+    subs["second-copy"] = write_nb(folder / "solution" / "adv (copy).ipynb", student_notebook(blank=True))
     (folder / "symlinked").mkdir()
     (folder / "symlinked" / "adv.ipynb").symlink_to(source_dir / "adv.ipynb")
     subs["symlinked"] = folder / "symlinked" / "adv.ipynb"
@@ -244,7 +245,8 @@ def test_one_row_per_student_and_exercise(batch):
     students = [r["student"] for r in batch["results"]]
     assert len(students) == len(set(students))
     assert row(batch, "solution")["score"] == 6  # "takeover/solution.ipynb" did not take solution's row
-    assert "another file also claimed this row" in notes(batch, "solution")
+    assert row(batch, "takeover")["score"] == 0
+    assert "another file also claimed this row" in notes(batch, "solution")  # "solution/adv (copy).ipynb"
     assert not any("checkpoint" in s or s == "rootlink" for s in students)
     rows = list(csv.DictReader((batch["out"] / "gradebook.csv").open()))
     assert len(rows) == len(batch["results"])
