@@ -19,6 +19,7 @@ lab: $(BIN)/python
 test: $(BIN)/python
 	bash tools/setup-system.sh
 	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/autograd-kit sandbox-setup  # the grading sandbox's interpreter (once per machine)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks

@@ -11,8 +11,9 @@ memory, CPU seconds, processes, file size and open files. Nothing of the host's 
 grader created; every process in the sandbox dies with it (PID namespace, ``--die-with-parent``).
 
 The interpreter inside is a venv of Debian's ``/usr/bin/python3.11`` with NumPy and IPython, built in a
-world-readable folder (``AUTOGRAD_KIT_SANDBOX_VENV``, default ``/var/cache/autograd_kit/sandbox-py311``)
-by ``autograd-kit sandbox-setup`` (or ``tools/setup-system.sh``, or on first use when root).
+world-readable folder (``AUTOGRAD_KIT_SANDBOX_VENV``, default ``/var/cache/autograd_kit/sandbox-py311`` for
+root, ``~/.cache/autograd_kit/sandbox-py311`` otherwise) by ``autograd-kit sandbox-setup`` (``make test``
+runs it) or on first use.
 """
 import json
 import os
@@ -26,7 +27,9 @@ import time
 
 from . import wire
 
-VENV = pathlib.Path(os.environ.get("AUTOGRAD_KIT_SANDBOX_VENV", "/var/cache/autograd_kit/sandbox-py311"))
+VENV = pathlib.Path(os.environ.get("AUTOGRAD_KIT_SANDBOX_VENV") or (
+    "/var/cache/autograd_kit/sandbox-py311" if os.geteuid() == 0 else
+    os.path.expanduser("~/.cache/autograd_kit/sandbox-py311")))
 BASE_PYTHON = os.environ.get("AUTOGRAD_KIT_SANDBOX_BASE_PYTHON", "/usr/bin/python3.11")
 UID_BASE = int(os.environ.get("AUTOGRAD_KIT_SANDBOX_UID_BASE", "64000"))  # slot n runs as uid UID_BASE + n
 PACKAGE = pathlib.Path(__file__).resolve().parents[1]  # the autograd_kit package the student's code imports
@@ -40,10 +43,18 @@ class Unavailable(RuntimeError):
 
 
 def requirements():
-    """The pinned packages of the sandbox venv: the grader's own NumPy and IPython versions."""
-    import IPython
-    import numpy
-    return [f"numpy=={numpy.__version__}", f"ipython=={IPython.__version__}"]
+    """The pinned packages of the sandbox venv: NumPy and IPython, plus the course's plotting and widget
+    packages when the grader has them (so a notebook that plots still runs), at the grader's versions."""
+    from importlib import metadata
+    pins = []
+    for name, needed in (("numpy", True), ("ipython", True), ("matplotlib", False), ("graphviz", False),
+                         ("ipywidgets", False)):
+        try:
+            pins.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            if needed:
+                raise Unavailable(f"the grader needs {name} installed (pip install 'autograd_kit[grading]')") from None
+    return pins
 
 
 def venv_python(venv=VENV):
@@ -53,7 +64,8 @@ def venv_python(venv=VENV):
 def ensure_venv(venv=VENV, quiet=True):
     """Build the sandbox venv if it is missing (readable by every uid). Returns its python."""
     venv = pathlib.Path(venv)
-    if (venv / ".complete").exists():
+    done = venv / ".complete"
+    if done.exists() and done.read_text().split() == requirements():
         return venv_python(venv)
     if not os.path.exists(BASE_PYTHON):
         raise Unavailable(f"{BASE_PYTHON} is missing (apt-get install python3.11 python3.11-venv)")
@@ -95,10 +107,9 @@ def check_available(venv=VENV):
         why = "setpriv (util-linux) is missing"
     if why is None:
         try:
-            if not (pathlib.Path(venv) / ".complete").exists() and os.geteuid() == 0:
-                ensure_venv(venv)
+            ensure_venv(venv)
             if not (pathlib.Path(venv) / ".complete").exists():
-                why = f"the sandbox interpreter {venv} is missing: run `autograd-kit sandbox-setup` as root"
+                why = f"the sandbox interpreter {venv} is missing: run `autograd-kit sandbox-setup`"
         except (OSError, subprocess.CalledProcessError, Unavailable) as e:
             why = f"could not build the sandbox interpreter in {venv}: {e}"
     if why is None:
