@@ -157,7 +157,9 @@ def make(answer, mistakes=(), *, tol=1e-3, old=None):
         if cand[4] not in seen:
             seen.add(cand[4])
             unique.append(cand)
-    body = {"salt": salt, "step": step, "c": unique}
+    kind = "num" if first[1] == "num" else "str" if isinstance(answer, str) else \
+        "list" if isinstance(canonical(answer), list) else "other"
+    body = {"salt": salt, "step": step, "kind": kind, "c": unique}
     return PREFIX + base64.urlsafe_b64encode(json.dumps(body, separators=(",", ":")).encode()).decode()
 
 
@@ -193,8 +195,10 @@ def match(value, key):
     ok = cands[0]
     if ok[1] == "num" and got is None:
         return Verdict(kind_error="a number or a tensor")
-    if ok[1] == "json" and canon is None:
-        return Verdict(kind_error="a string" if isinstance(value, str) else "a string or a list")
+    kind = body.get("kind")
+    if ok[1] == "json" and (canon is None or kind == "str" and not isinstance(value, str)
+                            or kind == "list" and not isinstance(canon, list)):
+        return Verdict(kind_error={"str": "a string", "list": "a list"}.get(kind, "plain data"))
     for tag, kind, shape, mask, digest in cands:
         if kind == "num":
             if got is None or not np.all(np.isfinite(got)):
