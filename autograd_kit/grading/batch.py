@@ -27,8 +27,11 @@ def grader_version():
     """A hash of this grader's code and the kit's version: a change re-grades everything."""
     import autograd_kit
     h = hashlib.sha256(str(getattr(autograd_kit, "__version__", "")).encode())
-    for p in sorted(pathlib.Path(__file__).parent.glob("*.py")):
-        h.update(p.read_bytes())
+    here = pathlib.Path(__file__).parent
+    for name in ("agent", "batch", "checks", "grade", "keys", "markers", "remote", "sandbox", "submission", "tests",
+                 "wire"):
+        if (here / f"{name}.py").exists():
+            h.update((here / f"{name}.py").read_bytes())
     return h.hexdigest()[:16]
 
 

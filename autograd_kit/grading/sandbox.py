@@ -91,8 +91,9 @@ def ensure_venv(venv=VENV, quiet=True):
 _PROBED = {}
 
 
-def check_available(venv=VENV):
-    """Raise ``Unavailable`` (with the reason) unless sandboxes can start here."""
+def check_available(venv=VENV, build=True):
+    """Raise ``Unavailable`` (with the reason) unless sandboxes can start here. ``build``: build the
+    sandbox interpreter if it is missing (``check`` on a student's laptop does not: it runs locally)."""
     key = str(venv)
     if key in _PROBED:
         if _PROBED[key]:
@@ -107,7 +108,8 @@ def check_available(venv=VENV):
         why = "setpriv (util-linux) is missing"
     if why is None:
         try:
-            ensure_venv(venv)
+            if build:
+                ensure_venv(venv)
             if not (pathlib.Path(venv) / ".complete").exists():
                 why = f"the sandbox interpreter {venv} is missing: run `autograd-kit sandbox-setup`"
         except (OSError, subprocess.CalledProcessError, Unavailable) as e:
