@@ -39,6 +39,8 @@ def parse(raw):
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
         notes.append("the file is not UTF-8; it was read as Latin-1")
+    if "\r\n" in text:
+        notes.append("the file has Windows line endings (CRLF); read as usual")
     try:
         data = json.loads(text)
     except RecursionError:
@@ -50,6 +52,8 @@ def parse(raw):
     if "worksheets" in data and "cells" not in data:
         data = _from_v3(data)
         notes.append(f"notebook format {data.get('nbformat', 3)} was converted to format 4 before grading")
+    elif data.get("nbformat") == 4 and isinstance(data.get("nbformat_minor"), int) and data["nbformat_minor"] < 4:
+        notes.append(f"notebook format 4.{data['nbformat_minor']} (an older Jupyter); read as format 4")
     cells = data.get("cells")
     if not isinstance(cells, list):
         raise ValueError("the notebook's `cells` is not a list")

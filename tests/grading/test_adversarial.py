@@ -222,8 +222,9 @@ def test_case_scores_exactly(batch, name):
     ("honest-duplicate", 6, "appears 2 times"),
     ("honest-no-source-big-output", 6, "has no source"),
     ("honest-bom-crlf", 6, "byte-order mark"),
+    ("honest-bom-crlf", 6, "CRLF"),
     ("honest-latin1", 6, "Latin-1"),
-    ("honest-nbformat40", 6, ""),
+    ("honest-nbformat40", 6, "format 4.0"),
     ("odd-metadata-types", 6, "metadata is not a dictionary"),
     ("metadata-vs-path", 6, "graded as 'adv'"),
     ("deep-json", 0, "nested too deeply"),
@@ -315,6 +316,15 @@ def test_a_file_in_the_way_of_the_output_folders_does_not_stop_the_batch(tmp_pat
     results = grade_class([sub], adv_source, out, workers=1, progress=False)
     assert results[0]["score"] == 6 and (out / "gradebook.csv").exists()
     assert [p.name for p in out.glob("results.not-a-folder-*")]
+
+
+def test_unsafe_mode_grades_the_same_without_the_sandbox(tmp_path, adv_source):
+    subs = [write_nb(tmp_path / "class" / name / "adv.ipynb", student_notebook(CASES[name][0], CASES[name][1]))
+            for name in ("solution", "liar-all", "shadow-abs", "honest-await")]
+    results = {r["student"]: r["score"] for r in grade_class([tmp_path / "class"], adv_source, tmp_path / "out",
+                                                              workers=2, progress=False, sandboxed=False)}
+    assert results == {"solution": 6, "liar-all": 5, "shadow-abs": 5, "honest-await": 6}
+    assert len(subs) == 4
 
 
 def test_dead_and_hung_workers_score_zero_and_the_batch_goes_on(tmp_path, adv_source, monkeypatch):
