@@ -63,3 +63,14 @@ def test_the_lab_serves_notebooks_and_exercises(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_course_notebooks_link_to_the_exercises_that_exist():
+    import nbformat
+    for title in ("00_start_here", "05_inside_backward"):
+        nb = nbformat.read(ROOT / "notebooks" / f"{title}.ipynb", as_version=4)
+        links = [l for c in nb.cells if c.cell_type == "markdown"
+                 for l in re.findall(r"\]\((\.\./exercises/[^)]*)\)", c.source)]
+        assert links, title
+        for link in links:
+            assert (ROOT / "notebooks" / link).resolve().exists(), (title, link)
