@@ -69,12 +69,16 @@ def _assign(paths, sources):
             old, notes, was_canonical = rows[key]
             if canonical and not was_canonical:
                 rows[key] = (path, why + [n for n in notes if n.startswith("another file")]
-                             + [f"another file also claimed this row and was not graded: {old}"], True)
+                             + [f"another file also claimed this row and was not graded: {_short(old)}"], True)
             else:
-                notes.append(f"another file also claimed this row and was not graded: {path}")
+                notes.append(f"another file also claimed this row and was not graded: {_short(path)}")
             continue
         rows[key] = (path, list(why), canonical)
     return {k: (p, n) for k, (p, n, _) in rows.items()}
+
+
+def _short(path):
+    return "/".join(pathlib.Path(path).parts[-2:])
 
 
 def _job(conn, path, sources, identity, cell_timeout, notebook_timeout, sandboxed, slot):

@@ -36,8 +36,10 @@ class SandboxGone(BaseException):
 
 
 class RemoteError(Exception):
-    """Raised by the student's code in the sandbox. ``student_type``: the class name it had there."""
+    """Raised by the student's code in the sandbox. ``student_type``: the class name it had there (the
+    student chose it); ``builtin_type``: the builtin exception class it derives from."""
     student_type = "Exception"
+    builtin_type = "Exception"
 
 
 _EXC_CACHE = {}
@@ -50,10 +52,11 @@ def _remote_exception(info):
         base = Exception
     cls = _EXC_CACHE.get((name, base))
     if cls is None:
+        attrs = {"student_type": name, "builtin_type": base.__name__, "__module__": "student"}
         try:
-            cls = type(name, (base, RemoteError), {"student_type": name, "__module__": "student"})
+            cls = type(name, (base, RemoteError), attrs)
         except TypeError:
-            cls = type(name, (RemoteError,), {"student_type": name, "__module__": "student"})
+            cls = type(name, (RemoteError,), attrs)
         _EXC_CACHE[(name, base)] = cls
     return cls(str(info.get("msg", ""))[:500])
 

@@ -106,7 +106,7 @@ def feedback_for(failure):
             return "not answered yet"
         if part == "public":
             return f"your code raised {e.student_type}: {e}"[:500]
-        return f"{GENERIC}: your code raised {e.student_type}"
+        return f"{GENERIC}: your code raised {e.builtin_type}"  # not the student's class name: it could carry data
     if isinstance(e, NotImplementedError):
         return "not answered yet"
     if part == "public":

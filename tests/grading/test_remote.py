@@ -151,6 +151,8 @@ def feedback_for_never_shows_hidden_source(session):
     assert _feedback(session, "pass" + H.format("{}['secret_key_456']")) == "a hidden test failed"
     assert _feedback(session, "pass" + H.format("fails(12345)")) == "a hidden test failed: your code raised ValueError"
     assert _feedback(session, "pass" + H.format("not_done()")) == "not answered yet"
+    assert session.run("def encodes(v):\n    raise type(f'Got_{int(v)}', (KeyError,), {})()")["status"] == "ok"
+    assert _feedback(session, "pass" + H.format("encodes(4242)")) == "a hidden test failed: your code raised KeyError"
     assert _feedback(session, "assert grad_by_hand == 25, 'public hint'" + H.format("pass")) == "public hint"
     assert _feedback(session, "fails(7)") == "your code raised ValueError: bad value 7"
     assert _feedback(session, "undefined_answer") == \
