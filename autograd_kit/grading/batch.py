@@ -21,6 +21,7 @@ from .grade import CELL_TIMEOUT, NOTEBOOK_TIMEOUT, empty_result, grade_one, load
 from .report import write_atomic, write_feedback, write_gradebook
 
 EXTRA_SECONDS = 60  # a worker's deadline beyond the notebook timeout (startup, tests)
+WORKER_MEMORY = 6 << 30  # address space of one grading worker: a flood of data costs that worker, not the machine
 
 
 def grader_version():
@@ -82,6 +83,11 @@ def _short(path):
 
 
 def _job(conn, path, sources, identity, cell_timeout, notebook_timeout, sandboxed, slot):
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
     try:
         result = grade_one(path, sources, cell_timeout, notebook_timeout, sandboxed, slot, identity)
     except BaseException as e:  # noqa: BLE001 - reported to the parent as a note

@@ -15,7 +15,7 @@ import struct
 
 import numpy as np
 
-MAX_FRAME = 256 << 20  # bytes in one message
+MAX_FRAME = 64 << 20  # bytes in one message
 MAX_DEPTH = 64  # nesting of lists/dicts in one value
 MAX_ITEMS = 1_000_000  # elements of one container sent as data
 _HEADER = struct.Struct(">Q")
