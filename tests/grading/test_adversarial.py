@@ -109,6 +109,12 @@ CASES = {
     # ---- leaks through exception messages
     "leak-error-args": ({"q3": "def h(x):\n    raise ValueError(f'the test passed {x.tolist()}')"}, [], 5),
     "leak-wrong-type": ({"q2": "x = 5\ng = torch.tensor(26.0)"}, [], 5),
+    # ---- attacks on the wire
+    "socket-garbage": ({"q6": "import os\nfor _fd in os.listdir('/proc/self/fd'):\n    try:\n"
+                              "        if 'socket' in os.readlink(f'/proc/self/fd/{_fd}'):\n"
+                              "            os.write(int(_fd), b'\\x00' * 7 + b'\\x05junk!')\n    except OSError:\n        pass\n"
+                              "def numeric_grad(f, x, eps=1e-5):\n    return 1.0"}, [], 5),
+    "data-flood": ({"q1": "answer = [0.0] * 20_000_000"}, [], 5),
     # ---- honest but odd
     "honest-numpy-scalar": ({"q1": "answer = np.float64(26.0)", "q5": "arr = np.array([1, 2, 3], dtype=np.float32)"}, [], 6),
     "honest-int": ({"q1": "answer = 26"}, [], 6),
