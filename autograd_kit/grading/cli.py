@@ -46,9 +46,13 @@ def main(argv=None):
         print(build_zip(args.sources, args.out, unsafe_no_sandbox=args.unsafe_no_sandbox))
         return 0
     if args.command == "release":
-        from .release import release
-        for path in release(args.sources, args.out):
-            print(path)
+        from .release import ReleaseError, release
+        try:
+            for path in release(args.sources, args.out):
+                print(path)
+        except ReleaseError as e:
+            print(f"autograd-kit release: {e}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "grade":
         from .batch import grade_class

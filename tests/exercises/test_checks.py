@@ -198,3 +198,15 @@ def test_every_test_cell_of_every_exercise_is_plain_python_over_values():
             if markers.is_test(cell):
                 public = markers.strip_hidden_tests(cell.source)
                 assert "check(" not in public.replace("expect_", "") and "expect_" in public, (path.name, cell.source)
+
+
+def test_cli_release_says_why_it_refuses_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+    src = mini_source(tmp_path / "mine.ipynb", "answer = 41",
+                      'expect_answer("answer", answer)\n### BEGIN HIDDEN TESTS\nassert answer == 42, "not 42"\n### END HIDDEN TESTS')
+    done = subprocess.run([sys.executable, "-m", "autograd_kit.grading.cli", "release", str(src), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "mine.ipynb, cell 2 (q1_tests) fails with the solution in place: AssertionError: not 42" in done.stderr

@@ -5,6 +5,9 @@ with the expected hint, and the same in the three places it runs:
 - the student's own kernel (running the check cell in Jupyter: the instant feedback),
 - ``autograd-kit check`` (the student's notebook, its public checks run by the trusted side),
 - ``autograd-kit grade`` (the class, graded against the instructor sources, hidden tests included).
+
+``right2`` answers in other legitimate forms (NumPy scalars, ints for floats, tensors for lists, another
+correct loop), which must pass everywhere too.
 """
 import concurrent.futures
 import json
@@ -19,12 +22,12 @@ import pytest
 
 from autograd_kit.grading import markers
 
-from wrong_answers import WRONG
+from wrong_answers import RIGHT2, WRONG
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE, RELEASE = ROOT / "exercises" / "source", ROOT / "exercises" / "release"
 EXERCISES = sorted(p.stem for p in SOURCE.glob("*.ipynb"))
-VARIANTS = ("right", "wrong", "wrong2", "blank")
+VARIANTS = ("right", "right2", "wrong", "wrong2", "blank")
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
@@ -40,6 +43,8 @@ def plan(variant, name):
         wrong = WRONG[name][q]
         if variant == "right" or (variant == "wrong2" and len(wrong) < 2):
             answers[q], expected[q] = solution, (True, None)
+        elif variant == "right2":
+            answers[q], expected[q] = RIGHT2[name].get(q, solution), (True, None)
         elif variant == "blank":
             answers[q], expected[q] = None, (False, None)
         else:

@@ -76,3 +76,51 @@ WRONG = {
                 "instead of 2·eps")],
     },
 }
+
+# Right answers in other legitimate forms (graded in the ``right2`` notebook: every one must pass).
+RIGHT2 = {
+    "01_tensor_basics": {
+        "q1": "t = torch.ones(2, 3) * 7", "q2": "col = M.t()[1]",
+        "q3": "A = torch.ones(3, 1)\nB = torch.arange(4.)\nbroadcast_shape = (A + B).shape",
+        "q4": "row_means = M.sum(1, keepdim=True) / 4", "q5": "a_after = torch.tensor([[0., 0., 0.], [0., 5., 0.]])",
+        "q6": "Wx = torch.matmul(W, v)",
+    },
+    "02_gradients": {
+        "q1": "grad_by_hand = np.float64(26)",
+        "q2": "x = torch.tensor(4.0, requires_grad=True)\n(3 * x * x + 2 * x).backward()\ngrad_autograd = x.grad.item()",
+        "q3": "predicted = 12", "q4": "def h(x):\n    return (x * x).sum() + x.sum() + 5",
+        "q5": "vjp = torch.tensor([2., 0., 60.])", "q6": "detached_grad = 3",
+    },
+    "03_linear_regression": {
+        "q1": "predict = lambda a, b, X: X * a + b",
+        "q2": "def mse(pred, target):\n    return nn.functional.mse_loss(pred, target)",
+        "q3": "def grad_a(a, b, X, Y):\n    n = X.shape[0]\n    return 2 / n * ((a * X + b - Y) * X).sum()",
+        "q4": "a = torch.tensor(0.0, requires_grad=True)\nb = torch.tensor(0.0, requires_grad=True)\n"
+              "optimizer = optim.SGD([a, b], lr=0.1)\nfor epoch in range(100):\n    loss = ((a * X + b - Y) ** 2).mean()\n"
+              "    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\na_fit, b_fit = a, b",
+        "q5": "w = torch.tensor(0.0, requires_grad=True)\nfor step in range(50):\n    loss = ((w * X - Y) ** 2).mean()\n"
+              "    loss.backward()\n    with torch.no_grad():\n        w.sub_(0.1 * w.grad)\n    w.grad = None\nw_fit = w.item()",
+        "q6": "w = torch.tensor(0.0, requires_grad=True)\nopt = optim.SGD([w], lr=0.05)\nlosses = []\nfor step in range(30):\n"
+              "    opt.zero_grad()\n    loss = ((w * X - Y) ** 2).mean()\n    losses.append(loss)\n    loss.backward()\n    opt.step()",
+    },
+    "04_neural_networks": {
+        "q1": "model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))\n"
+              "param_shapes = [list(p.shape) for p in model.parameters()]",
+        "q2": "n_params = sum(np.prod(p.shape) for p in model.parameters())",
+        "q3": "outs = torch.relu(torch.tensor([[3., 1.], [1., 2.]]) @ torch.tensor([1., -2.]) + 0.5).tolist()",
+        "q5": "torch.manual_seed(0)\nnet = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))\n"
+              "opt = optim.SGD(net.parameters(), lr=0.5)\nnet_losses = []\nfor step in range(100):\n"
+              "    loss = nn.functional.mse_loss(net(X), Y)\n    loss.backward()\n    opt.step()\n    opt.zero_grad()\n"
+              "    net_losses.append(loss.item())",
+        "q6": "def accuracy(logits, targets):\n    return (logits.argmax(1) == targets).float().mean()",
+    },
+    "05_inside_backward": {
+        "q1": "dy_da = 4", "q2": "dz_dx = 12.0", "q3": "path = ('ExpBackward0', 'AddBackward0', 'MulBackward0')",
+        "q4": "grad_twice = torch.tensor(7.0)", "q5": "sender = 'MulBackward0 '\nsent = torch.tensor(18.)",
+        "q6": "def numeric_grad(f, w, eps=1e-6):\n    base = f(w)\n    out = []\n    for i in range(len(w)):\n"
+              "        step = torch.zeros_like(w)\n        step[i] = eps\n        out.append(((f(w + step) - base) / eps).item())\n"
+              "    return torch.tensor(out, dtype=torch.float64)\n\n\ndef loss_fn(w):\n    return (w ** 3).sum() + w[0] * w[1]\n\n\n"
+              "w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)\nwith torch.no_grad():\n"
+              "    numeric = numeric_grad(loss_fn, w)\nloss_fn(w).backward()\nanalytic = w.grad",
+    },
+}
