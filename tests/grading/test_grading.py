@@ -147,3 +147,22 @@ def test_plan_runs_the_students_order_and_restores_locked_cells():
     assert run == [("locked", "setup", "import x"), ("answer", "q2", "a2"), ("extra", None, "helper"),
                    ("answer", "q1", "a1"), ("answer", "q1", "a1 again")]
     assert notes == ["q1: the answer cell appears 2 times; all ran in order, so the last one counts"]
+
+
+@pytest.mark.parametrize("case", ["solution", "wrong", "blank"])
+def test_check_and_grade_give_the_same_public_verdict(tmp_path, adv_source, case):
+    """``check`` runs the student's own notebook with its own (public) test cells, ``grade`` runs the source's
+    test cells: on every public part they agree, because both run the same test code the same way."""
+    from autograd_kit.grading.grade import grade_one, load_sources
+    from grading_fixtures import student_notebook, write_nb
+    answers = {"q1": "answer = 20.0", "q3": "def h(x):\n    return (x**3).sum()", "q5": "arr = [1.0]"}
+    nb = student_notebook(blank=True) if case == "blank" else student_notebook(answers if case == "wrong" else {})
+    path = write_nb(tmp_path / "me" / "adv.ipynb", nb)
+    raw, cells, _, _ = submission.read(path)
+    checked = grade_one(path, {"adv": {"cells": cells, "sha256": ""}}, identity=("me", "adv"))
+    graded = grade_one(path, load_sources(adv_source), identity=("me", "adv"))
+    public_check = {t["name"]: t["score"] > 0 for t in checked["tests"]}
+    public_grade = {t["name"]: t["public_passed"] for t in graded["tests"]}
+    assert public_check == public_grade
+    expected = {"solution": 6, "wrong": 5, "blank": 0}[case]  # only q5's public check sees [1.0]; q1, q3 pass it
+    assert sum(public_check.values()) == expected
