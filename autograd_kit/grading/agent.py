@@ -73,15 +73,16 @@ def _set(slot, t, value):
 
 class Agent:
     def __init__(self, sock, shell):
-        self.sock, self.shell, self.objs, self.seen, self.next_key = sock, shell, {}, {}, 1
+        self.sock, self.shell, self.objs, self.seen, self.next_key, self.ids = sock, shell, {}, {}, 1, {}
 
     # ---- sandbox value -> wire ---------------------------------------------------------------
     def key_of(self, obj):
-        for k, o in self.objs.items():
-            if o is obj:
-                return k
+        k = self.ids.get(_id(obj))
+        if k is not None and self.objs.get(k) is obj:
+            return k
         k, self.next_key = self.next_key, self.next_key + 1
-        self.objs[k] = obj
+        self.objs[k] = obj  # held for the session, so its id stays its own
+        self.ids[_id(obj)] = k
         return k
 
     def enc(self, v, depth=0):
@@ -205,6 +206,7 @@ class Agent:
             if v.get("param"):
                 t = Parameter(t, bool(v["rg"]))
             self.objs[k] = t
+            self.ids[_id(t)] = k
         self.apply(t, v)
         self.seen[k] = self.state_mark(t)
         return t

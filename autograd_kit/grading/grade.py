@@ -175,8 +175,11 @@ class Runner:
         return out
 
     def session(self):
-        if self._session is None and not self.gone and self.restarts <= MAX_RESTARTS:
-            self.start()
+        if self._session is None and not self.gone:
+            if self.restarts > MAX_RESTARTS:
+                self.gone = "your notebook stopped the sandbox too many times"
+            else:
+                self.start()
         return self._session
 
     def lost(self, why):
