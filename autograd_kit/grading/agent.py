@@ -61,6 +61,15 @@ def _kit_classes():
 
 
 FUNCTIONS, CLASSES = _named_functions(), _kit_classes()
+_KIT_TYPES = {cls: name for name, cls in CLASSES.items()}
+
+
+def _kit_class(t):
+    """The name of the first kit class (``nn.Module``, ``optim.SGD``...) ``t`` derives from, or None."""
+    try:
+        return next((_KIT_TYPES[c] for c in type.__dict__["__mro__"].__get__(t) if c in _KIT_TYPES), None)
+    except TypeError:
+        return None
 
 
 def _get(slot, t):
@@ -127,7 +136,7 @@ class Agent:
                 if _len(items) > 100_000:
                     raise ValueError("an endless generator")
             return items
-        return {"$": "ref", "key": self.key_of(v), "type": t.__name__, "callable": callable(v)}
+        return {"$": "ref", "key": self.key_of(v), "type": t.__name__, "callable": callable(v), "kit": _kit_class(t)}
 
     def enc_tensor(self, v, depth):
         if _get("_data", v).size > wire.MAX_ITEMS:

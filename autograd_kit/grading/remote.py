@@ -94,12 +94,30 @@ def _mark(t):
     return (id(t._data), t._vc[0], id(g), None if g is None else g._vc[0])
 
 
-class RemoteObject:
-    """A student's object that is not data (a function, a module...): it stays in the sandbox."""
-    __slots__ = ("_session", "_key", "_type", "_callable")
+_KIT_CLASSES = {}
 
-    def __init__(self, session, key, type_name, is_callable):
+
+def _kit_class(name):
+    """The trusted kit class named ``name`` (``Module``, ``Linear``, ``SGD``...), or None."""
+    if not _KIT_CLASSES:
+        from autograd_kit import optim
+        for mod in (nn, optim):
+            _KIT_CLASSES.update({n: c for n in dir(mod) if isinstance(c := getattr(mod, n), type)})
+    return _KIT_CLASSES.get(name) if type(name) is str else None
+
+
+class RemoteObject:
+    """A student's object that is not data (a function, a module...): it stays in the sandbox.
+    ``isinstance(model, nn.Module)`` is True when the student's class derives from that kit class."""
+    __slots__ = ("_session", "_key", "_type", "_callable", "_kit")
+
+    def __init__(self, session, key, type_name, is_callable, kit=None):
         self._session, self._key, self._type, self._callable = session, key, type_name, is_callable
+        self._kit = _kit_class(kit)
+
+    @property
+    def __class__(self):
+        return self._kit or RemoteObject
 
     def __call__(self, *args, **kwargs):
         if not self._callable:
@@ -277,7 +295,7 @@ class Session:
         if t is DType:
             return {"$": "dtype", "v": v.name}
         if t is RemoteObject:
-            return {"$": "ref", "key": v._key}
+            return {"$": "ref", "key": object.__getattribute__(v, "_key")}
         if self.functions is None:
             from .agent import FUNCTIONS
             self.functions = {id(fn): key for key, fn in FUNCTIONS.items()}
@@ -338,7 +356,7 @@ class Session:
             key = v.get("key")
             if type(key) is not int:
                 raise wire.WireError("bad ref")
-            return RemoteObject(self, key, str(v.get("type", "object"))[:60], v.get("callable") is True)
+            return RemoteObject(self, key, str(v.get("type", "object"))[:60], v.get("callable") is True, v.get("kit"))
         raise wire.WireError(f"unknown tag {tag!r}")
 
     @staticmethod

@@ -56,6 +56,15 @@ def gd_step(a, b, lr):
     b.grad.zero_()
 def twice(t):
     return t
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(1, 1)
+    def forward(self, x):
+        return self.fc(x)
+torch.manual_seed(0)
+net = Net()
+opt = torch.optim.SGD(net.parameters(), lr=0.1)
 '''
 
 
@@ -134,6 +143,26 @@ def test_proxies_and_student_errors(session):
         run(session, "not_done()")
     with pytest.raises(AttributeError):
         run(session, "model.no_such_thing")
+
+
+def test_kit_classes_pass_isinstance_and_training_through_a_proxy_works(session):
+    ns = run(session, """
+assert isinstance(net, nn.Module) and isinstance(model, nn.Sequential) and isinstance(opt, optim.SGD)
+assert not isinstance(net, nn.Linear) and not isinstance(h, nn.Module)
+_X = torch.tensor([[1.0], [2.0], [3.0]]); _Y = 2 * _X + 1
+_params = list(net.parameters())
+_opt = optim.SGD(_params, lr=0.05)
+_before = ((net(_X) - _Y) ** 2).mean().item()
+for _ in range(200):
+    _opt.zero_grad()
+    _loss = ((net(_X) - _Y) ** 2).mean()
+    _loss.backward()
+    _opt.step()
+_after = ((net(_X) - _Y) ** 2).mean().item()
+_w = net.fc.weight.item()
+""")
+    assert ns["_after"] < 1e-3 < ns["_before"]  # trained here, on the student's module, through the boundary
+    assert abs(ns["_w"] - 2.0) < 0.05 and ns["_params"][0].grad is not None
 
 
 def _feedback(session, source):
