@@ -23,10 +23,12 @@ ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHO
 
 SIMULATE = r"""
 G=$1
+CLEAN="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8"
 mount -t tmpfs -o size=512m tmpfs "$G/ovl"
 mkdir "$G/ovl/up" "$G/ovl/work"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$G/ovl/up,workdir=$G/ovl/work" "$G/merged"
 for d in proc dev sys; do mount --rbind "/$d" "$G/merged/$d"; done
+if [ "$2" = setup ]; then mount -t tmpfs tmpfs "$G/merged/var/cache/autograd_kit"; fi  # an image without the sandbox yet
 mkdir -p "$G/merged/autograder"
 mount --bind "$G/ag" "$G/merged/autograder"
 cd "$G/merged"
@@ -34,7 +36,12 @@ mkdir -p .oldroot
 pivot_root . .oldroot
 umount -l /.oldroot
 cd /autograder
-./run_autograder > /autograder/results/stdout 2>&1
+if [ "$2" = setup ]; then
+  env -i $CLEAN bash source/setup.sh > /autograder/results/setup.log 2>&1
+  env -i $CLEAN ./run_autograder > /autograder/results/stdout 2>&1
+else
+  ./run_autograder > /autograder/results/stdout 2>&1
+fi
 """
 
 
@@ -59,9 +66,11 @@ def answered(wrong_q1=False):
     return nb
 
 
-def simulate(tmp_path, zip_path, submission_files, python=sys.executable):
+def simulate(tmp_path, zip_path, submission_files, python=sys.executable, setup=False):
     """Unpack like Gradescope, run run_autograder at /autograder in a private mount namespace; return
-    results.json as parsed JSON (and the run's stdout)."""
+    results.json as parsed JSON (and the run's stdout). ``setup``: first run setup.sh as Gradescope does
+    when it builds the image (apt-get, a venv, pip, the sandbox interpreter), then run_autograder with
+    that image's python, both in a clean environment."""
     g = tmp_path / "gs"
     ag = g / "ag"
     for d in (g / "ovl", g / "merged", ag / "source", ag / "submission", ag / "results"):
@@ -80,11 +89,15 @@ def simulate(tmp_path, zip_path, submission_files, python=sys.executable):
         else:
             nbformat.write(content, path)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["AUTOGRAD_KIT_PYTHON"] = python  # the image's venv (setup.sh needs the network; this venv has the same packages)
-    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", SIMULATE, "sh", str(g)],
+    env["AUTOGRAD_KIT_PYTHON"] = python  # without setup: this venv stands for the image's (same packages)
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", SIMULATE, "sh", str(g),
+                           "setup" if setup else "quick"],
                           capture_output=True, text=True, env=env, timeout=900)
     stdout = (ag / "results" / "stdout").read_text() if (ag / "results" / "stdout").exists() else ""
-    assert done.returncode == 0, done.stderr + stdout
+    setup_log = (ag / "results" / "setup.log").read_text() if setup else ""
+    assert done.returncode == 0, done.stderr + stdout + setup_log[-3000:]
+    if setup:
+        assert "sandbox ready" in setup_log, setup_log[-3000:]
     assert not pathlib.Path("/autograder").exists()
     return json.loads((ag / "results" / "results.json").read_text()), stdout
 
@@ -155,3 +168,14 @@ def test_simulated_gradescope_run_always_writes_results(tmp_path):
     data, _ = simulate(tmp_path / "junk", zip_path, {f"{EXERCISE}.ipynb": b"{not json"})
     valid_results(data)
     assert data["score"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare for the mount namespace")
+def test_setup_sh_builds_the_image_and_run_autograder_grades_in_its_sandbox(tmp_path):
+    """The whole Gradescope life cycle: setup.sh (apt-get, pip from the package index) on an image without
+    the sandbox interpreter, then run_autograder with the image's own python."""
+    zip_path = export(tmp_path)
+    data, stdout = simulate(tmp_path / "image", zip_path, {f"{EXERCISE}.ipynb": answered(wrong_q1=True)}, setup=True)
+    valid_results(data)
+    assert data["score"] == 8 and "f(4), the value" in data["tests"][0]["output"], (data, stdout)
