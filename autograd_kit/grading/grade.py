@@ -66,7 +66,8 @@ def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOO
     run, more = submission.plan(source, cells)
     result["notes"] += more
     deadline = time.monotonic() + notebook_timeout
-    state = Runner(run, cell_timeout, deadline, sandboxed, slot, result["notes"])
+    state = Runner(run, cell_timeout, deadline, sandboxed, slot, result["notes"],
+                   limits={"cpu": int(notebook_timeout) + 30})  # CPU seconds: never less than the wall-clock budget
     try:
         outcomes = state.start()
         answer_of = _answer_before(source)
@@ -118,8 +119,8 @@ def _answer_before(source):
 class Runner:
     """The student's process and what its cells did; restarts it (without the cell at fault) on loss."""
 
-    def __init__(self, run, cell_timeout, deadline, sandboxed, slot, notes):
-        self.run, self.cell_timeout, self.deadline = run, cell_timeout, deadline
+    def __init__(self, run, cell_timeout, deadline, sandboxed, slot, notes, limits=None):
+        self.run, self.cell_timeout, self.deadline, self.limits = run, cell_timeout, deadline, limits
         self.sandboxed, self.slot, self.notes = sandboxed, slot, notes
         self.kernel, self._session, self.skip, self.outcomes, self.restarts, self.gone = None, None, set(), {}, 0, ""
 
@@ -128,7 +129,7 @@ class Runner:
         while True:
             self.close()
             try:
-                self.kernel = sandbox.Kernel(self.slot, self.sandboxed)
+                self.kernel = sandbox.Kernel(self.slot, self.sandboxed, self.limits)
             except sandbox.Unavailable as e:
                 self.gone = str(e)
                 self.notes.append(f"your notebook could not be graded: {e}")

@@ -69,6 +69,7 @@ def ensure_venv(venv=VENV, quiet=True):
         return venv_python(venv)
     if not os.path.exists(BASE_PYTHON):
         raise Unavailable(f"{BASE_PYTHON} is missing (apt-get install python3.11 python3.11-venv)")
+    print(f"autograd-kit: building the sandbox interpreter in {venv} (once per machine)...", file=sys.stderr)
     tmp = venv.with_name(venv.name + f".build-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -153,6 +154,23 @@ def command(slot, argv, limits=None, venv=VENV, info_fd=None):
     return cmd + list(argv)
 
 
+def _local_limits(limits):
+    """Without the sandbox, at least the memory, CPU, file-size and open-file limits (not the process
+    count: it is per uid, shared with the grader)."""
+    import resource
+    limits = dict(LIMITS, **(limits or {}))
+    names = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE,
+             "nofile": resource.RLIMIT_NOFILE}
+
+    def apply():
+        for key, res in names.items():
+            try:
+                resource.setrlimit(res, (limits[key], limits[key]))
+            except (ValueError, OSError):
+                pass
+    return apply
+
+
 class Kernel:
     """One student process: the agent with an IPython shell, sandboxed or (``sandboxed=False``, for a
     student's own ``autograd-kit check``) a plain subprocess. ``sock``: the grader's end of the pair."""
@@ -172,7 +190,8 @@ class Kernel:
                            MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
             self.proc = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         start_new_session=True, cwd="/" if sandboxed else None)
+                                         start_new_session=True, cwd="/" if sandboxed else None,
+                                         preexec_fn=None if sandboxed else _local_limits(limits))
         finally:
             theirs.close()
         self.sock = ours

@@ -326,11 +326,11 @@ def test_a_file_in_the_way_of_the_output_folders_does_not_stop_the_batch(tmp_pat
 
 def test_unsafe_mode_grades_the_same_without_the_sandbox(tmp_path, adv_source):
     subs = [write_nb(tmp_path / "class" / name / "adv.ipynb", student_notebook(CASES[name][0], CASES[name][1]))
-            for name in ("solution", "liar-all", "shadow-abs", "honest-await")]
+            for name in ("solution", "liar-all", "shadow-abs", "honest-await", "huge-memory")]
     results = {r["student"]: r["score"] for r in grade_class([tmp_path / "class"], adv_source, tmp_path / "out",
                                                               workers=2, progress=False, sandboxed=False)}
-    assert results == {"solution": 6, "liar-all": 5, "shadow-abs": 5, "honest-await": 6}
-    assert len(subs) == 4
+    assert results == {"solution": 6, "liar-all": 5, "shadow-abs": 5, "honest-await": 6, "huge-memory": 5}
+    assert len(subs) == 5
 
 
 def test_dead_and_hung_workers_score_zero_and_the_batch_goes_on(tmp_path, adv_source, monkeypatch):
