@@ -56,6 +56,8 @@ def gd_step(a, b, lr):
     b.grad.zero_()
 def twice(t):
     return t
+def both(a, b):
+    return (a * b).sum()
 class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -113,6 +115,8 @@ def test_gradients_accumulate_through_remote_graphs(session):
     assert ns["_first"] == [14.0, -6.0]
     # d/dx [2 h(x) + h(3x)] = 2 (2x + 1) + 3 (2 * 3x + 1)
     assert ns["_x"].grad.tolist() == [2 * 7 + 3 * 19, 2 * -3 + 3 * -11]
+    ns = run(session, "_x = torch.tensor([2.0], requires_grad=True)\nboth(_x, _x).backward()")
+    assert ns["_x"].grad.tolist() == [4.0]  # d(x*x)/dx, not twice it
 
 
 def test_student_functions_mutate_shared_tensors(session):
