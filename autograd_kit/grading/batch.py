@@ -111,7 +111,10 @@ def grade_class(submissions, source_dir, out_dir, workers=None, cell_timeout=CEL
     rows = _assign(find_notebooks(submissions), sources)
     todo, done = [], []
     for (student, exercise), (path, notes) in sorted(rows.items(), key=lambda kv: str(kv[1][0])):
-        raw = path.read_bytes() if not path.is_symlink() and path.is_file() else b""
+        try:
+            raw = path.read_bytes() if not path.is_symlink() and path.is_file() else b""
+        except OSError:
+            raw = b""
         src = sources.get(exercise, {}).get("sha256", "")
         key = hashlib.sha256(b"|".join([hashlib.sha256(raw).digest(), src.encode(), version.encode(),
                                         str(sandboxed).encode()])).hexdigest()

@@ -78,6 +78,9 @@ def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOO
                                         public_passed=public_ok))
     finally:
         state.close()
+    failed = [(i, o[1]) for i, o in sorted(state.outcomes.items()) if o[0] == "error" and run[i][0] != "answer"]
+    for i, why in failed[:5]:  # the student's own cells that raised (answers show in their test's feedback)
+        result["notes"].append(f"{_describe(run[i][0], run[i][1])} (code cell {i + 1} as run) raised {why}")
     result["score"] = sum(t["score"] for t in result["tests"])
     return result
 
@@ -195,7 +198,9 @@ class Runner:
 
 
 def _describe(kind, gid):
-    return f"the answer to {gid}" if kind == "answer" else f"a {kind} cell" + (f" ({gid})" if gid else "")
+    if kind == "answer":
+        return f"the answer to {gid}"
+    return "one of your own cells" if kind == "extra" else f"the locked cell {gid}"
 
 
 def entry(cell, score, output):
