@@ -113,11 +113,7 @@ def runs(tmp_path_factory):
     return checks, kernels, graded
 
 
-# Known disagreements, each a defect of the grader to fix (strict: the mark fails once it is fixed).
-KNOWN = {("03_linear_regression", "q5", "wrong2"): "the grader fetches the student's non-leaf `w` (SubBackward0, "
-         "3.8946) as a leaf holding 3.8710, so `check`/`grade` pass what the kernel fails"}
-CASES = [pytest.param(name, q, variant, id=f"{name[:2]}-{q}-{variant}",
-                      marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name, q, variant])] if (name, q, variant) in KNOWN else [])
+CASES = [pytest.param(name, q, variant, id=f"{name[:2]}-{q}-{variant}")
          for name in EXERCISES for q in questions(name) for variant in VARIANTS]
 
 

@@ -38,9 +38,9 @@ WRONG = {
                 "    loss.backward()\n    with torch.no_grad():\n        w -= 0.1 * w.grad\nw_fit = w.item()", "keeps growing"),
                ("w = torch.tensor(0.0, requires_grad=True)\nfor step in range(50):\n    loss = ((w * X - Y) ** 2).mean()\n"
                 "    loss.backward()\n    w = w - 0.1 * w.grad\n    w.retain_grad()\nw_fit = w.item()", "no longer a leaf")],
-        "q6": [("w = torch.tensor(0.0, requires_grad=True)\nlosses = []\nfor step in range(30):\n"
-                "    loss = ((w * X - Y) ** 2).mean()\n    losses.append(loss.item())\n    loss.backward()\n"
-                "    with torch.no_grad():\n        w += 0.05 * w.grad\n    w.grad.zero_()", "still grows")],
+        "q6": [("m = torch.tensor(0.0, requires_grad=True)\nlosses = []\nfor step in range(30):\n"
+                "    loss = ((m * X - Y) ** 2).mean()\n    losses.append(loss.item())\n    loss.backward()\n"
+                "    with torch.no_grad():\n        m += 0.05 * m.grad\n    m.grad.zero_()", "still grows")],
     },
     "04_neural_networks": {
         "q1": [("model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))\n"
@@ -100,8 +100,8 @@ RIGHT2 = {
               "    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\na_fit, b_fit = a, b",
         "q5": "w = torch.tensor(0.0, requires_grad=True)\nfor step in range(50):\n    loss = ((w * X - Y) ** 2).mean()\n"
               "    loss.backward()\n    with torch.no_grad():\n        w.sub_(0.1 * w.grad)\n    w.grad = None\nw_fit = w.item()",
-        "q6": "w = torch.tensor(0.0, requires_grad=True)\nopt = optim.SGD([w], lr=0.05)\nlosses = []\nfor step in range(30):\n"
-              "    opt.zero_grad()\n    loss = ((w * X - Y) ** 2).mean()\n    losses.append(loss)\n    loss.backward()\n    opt.step()",
+        "q6": "m = torch.tensor(0.0, requires_grad=True)\nopt = optim.SGD([m], lr=0.05)\nlosses = []\nfor step in range(30):\n"
+              "    opt.zero_grad()\n    loss = ((m * X - Y) ** 2).mean()\n    losses.append(loss)\n    loss.backward()\n    opt.step()",
     },
     "04_neural_networks": {
         "q1": "model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))\n"
