@@ -62,7 +62,8 @@ def expect_answer(name, value, key=None, *, mistakes=None, tol=1e-3):
         raise CheckFailed(f"the check of {name} has no key yet: the instructor runs `autograd-kit release` "
                           "on the source notebook to write it")
     if value is None:
-        raise CheckFailed(f"{name} is None: did you call backward() (or assign {name}) yet?")
+        raise CheckFailed(f"{name} is None: did you call backward() on a result of a tensor made with "
+                          f"requires_grad=True (or assign {name}) yet?")
     verdict = keys.match(value, key)
     if verdict.kind_error:
         raise CheckFailed(f"{name} should be {verdict.kind_error}, not {type(value).__name__}")
