@@ -210,3 +210,48 @@ def test_cli_release_says_why_it_refuses_without_a_traceback(tmp_path):
                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "mine.ipynb, cell 2 (q1_tests) fails with the solution in place: AssertionError: not 42" in done.stderr
+
+
+def _fixed_answer_calls():
+    """(exercise, test cell id, name, value expression, key, mistakes expression) of every expect_answer."""
+    for path in sorted(SOURCE.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if not markers.is_test(cell):
+                continue
+            for node in ast.walk(ast.parse(markers.strip_hidden_tests(cell.source))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "expect_answer":
+                    mistakes = next((k.value for k in node.keywords if k.arg == "mistakes"), None)
+                    yield (path.stem, markers.grade_id(cell), node.args[0].value, ast.unparse(node.args[1]),
+                           node.args[2].value, None if mistakes is None else ast.unparse(mistakes))
+
+
+def _solution_namespace(name):
+    ns = {}
+    for cell in nbformat.read(SOURCE / f"{name}.ipynb", as_version=4).cells:
+        if cell.cell_type == "code" and not markers.is_test(cell):
+            exec(markers.solution_only(cell.source), ns)  # noqa: S102 - the instructor's own solution
+    return ns
+
+
+def _wrong_values(value):
+    if isinstance(value, str):
+        return [value + "x", value[:-1], ""]
+    try:
+        a = keys.numeric(value)
+        return [a + 1, a - 0.5, a * 1.01 + 0.01, np.zeros_like(a) + 1234.5]
+    except (TypeError, ValueError):
+        c = keys.canonical(value)
+        return [c[:-1], c + c[:1], [str(v) + "x" for v in c]]
+
+
+def test_every_fixed_answer_passes_right_and_fails_wrong_values():
+    calls = list(_fixed_answer_calls())
+    assert len(calls) >= 20
+    namespaces = {}
+    for name, gid, label, expr, key, mistakes in calls:
+        ns = namespaces.setdefault(name, _solution_namespace(name))
+        value = eval(expr, ns)  # noqa: S307
+        hints = eval(mistakes, ns) if mistakes else None  # noqa: S307
+        assert verdict(expect_answer, label, value, key, mistakes=hints) == "pass", (name, gid, label)
+        for wrong in _wrong_values(value):
+            assert verdict(expect_answer, label, wrong, key, mistakes=hints) != "pass", (name, gid, label, wrong)
