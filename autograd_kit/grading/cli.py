@@ -21,7 +21,7 @@ def main(argv=None):
     g.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run student code without the sandbox (only for code you trust: it can read and change "
                         "anything this user can)")
-    sub.add_parser("sandbox-setup", help="build the sandbox interpreter (as root, once per machine)")
+    sub.add_parser("sandbox-setup", help="build the grading sandbox's interpreter (once per machine; as root for /var/cache)")
     c = sub.add_parser("check", help="run your notebook and see your score on the public checks")
     c.add_argument("notebook")
     e = sub.add_parser("export", help="export gradescope: build a Gradescope autograder zip that runs this grader")
