@@ -1,4 +1,5 @@
-# The two commands of README.md: `make lab` opens the course, `make test` runs the whole test suite.
+# The two commands of README.md: `make lab` opens the course (the repository root is served, so notebooks/ and
+# exercises/ are both reachable), `make test` runs the whole test suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,11 +14,12 @@ $(BIN)/python:
 
 lab: $(BIN)/python
 	$(BIN)/pip install -q -e ".[course]"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. notebooks/00_start_here.ipynb
 
 test: $(BIN)/python
 	bash tools/setup-system.sh
 	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/autograd-kit sandbox-setup  # the grading sandbox's interpreter (once per machine)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# System packages the full test suite uses: Graphviz's `dot` (graph rendering) and Chromium (the
-# real-browser test). Installed with apt-get when running as root; otherwise says what is missing.
+# System packages the full test suite uses: Graphviz's `dot` (graph rendering), Chromium (the
+# real-browser test), bubblewrap and Debian's python3.11 (the grading sandbox: `autograd-kit sandbox-setup`
+# then builds the sandbox's interpreter from it). Installed with apt-get when running as root; otherwise
+# says what is missing.
 set -euo pipefail
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+[ -x /usr/bin/python3.11 ] || need+=(python3.11 python3.11-venv)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -14,5 +18,5 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends "${need[@]}"
 else
   echo "note: missing system packages: ${need[*]} (install them with your package manager;" >&2
-  echo "      the browser and system-Graphviz tests need them)" >&2
+  echo "      the browser, system-Graphviz and grading-sandbox tests need them)" >&2
 fi

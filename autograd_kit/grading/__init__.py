@@ -1,5 +1,3 @@
-"""Exercises and grading: instant public checks in the notebook (``check("q1")``), ``autograd-kit release``
-to make student versions, ``autograd-kit grade`` to grade a class, ``autograd-kit check`` for students."""
-from .checks import checker
-
-__all__ = ["checker"]
+"""Exercises and grading: check helpers for the test cells of exercise notebooks (``checks``), sealed
+answers (``keys``), ``autograd-kit release`` to make student versions, ``autograd-kit grade`` to grade a
+class, ``autograd-kit check`` for students, ``autograd-kit export gradescope`` for Gradescope."""

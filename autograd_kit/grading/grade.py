@@ -1,44 +1,23 @@
-"""Grade one submission against its instructor source notebook.
+"""Grade one submission: the student's cells run in a sandbox, the tests run here, in the grader.
 
-Read the submission (never write it); rebuild the notebook to run from the *source*: locked cells and
-test cells (public checks and hidden tests) come from the source by grade_id, only the answer cells (and
-cells the student added) come from the submission. Run it in a fresh kernel in a temporary folder
-(``run.run_cells``: per-cell timeout, memory limit, output cap), then score each test cell. Before each
-test cell the grading helpers and the names the tests use (``torch``, ``nn``, ``optim``, ``check``) are
-bound afresh, so a submission that replaced or monkeypatched them gains nothing.
+1. ``submission.plan``: the student's code cells in the student's order (answers, helpers, locked cells
+   restored from the source); test cells are taken from the *source*, never from the submission.
+2. ``sandbox.Kernel``: one agent process per submission (sandboxed; unsandboxed only for a student's own
+   ``check`` or with ``--unsafe-no-sandbox``) runs them, each under a timeout; a cell that hangs or kills
+   the process is dropped and the rest are run again in a fresh sandbox.
+3. ``tests.run_test``: each test cell (public part, then hidden part) executes in this trusted process
+   over the student's values fetched as data (``remote.Session``). Hidden tests never enter the sandbox.
 """
-import hashlib
-import json
-import os
 import pathlib
-import tempfile
 import time
 
-import nbformat
-
-from . import markers
-from .run import run_cells
+from . import markers, sandbox, submission
+from .remote import SandboxGone, Session
+from .tests import run_test, feedback_for
 
 CELL_TIMEOUT = 30
 NOTEBOOK_TIMEOUT = 300
-MEMORY_LIMIT = 4 << 30  # bytes of address space for the kernel
-MAX_WATCHED_FILES = 20_000  # files looked at to notice writes outside the submission's folder
-
-PRELUDE = f"""import resource as _r
-_r.setrlimit(_r.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))
-import random as _random, numpy as _np, autograd_kit as _ak
-_random.seed(0); _np.random.seed(0); _ak.manual_seed(0)  # the same grade on every run
-del _r, _random, _np, _ak"""
-FRESH_HELPERS = """import sys as _sys
-for _m in [m for m in list(_sys.modules) if m.startswith("autograd_kit.grading")]:
-    del _sys.modules[_m]
-import math
-import autograd_kit as torch
-from autograd_kit import nn, optim
-from autograd_kit.grading import checker as _checker
-from autograd_kit.grading.checks import *  # noqa
-check = _checker({exercise!r})
-"""
+MAX_RESTARTS = 3
 
 
 class Result(dict):
@@ -46,209 +25,184 @@ class Result(dict):
     visibility}], notes"""
 
 
-def sha256(path):
-    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
-
-
 def load_sources(source_dir):
-    """{exercise name: source notebook} from a folder of instructor source notebooks."""
+    """{exercise name: (cells, raw bytes)} of a folder of instructor source notebooks (path names them)."""
     sources = {}
     for path in sorted(pathlib.Path(source_dir).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        name = nb.metadata.get("autograd_kit", {}).get("exercise", path.stem)
-        sources[name] = nb
+        if path.is_symlink() or not path.is_file():
+            continue
+        raw = path.read_bytes()
+        cells, _, _ = submission.parse(raw)
+        sources[path.stem] = {"cells": cells, "sha256": submission.sha256_bytes(raw)}
     return sources
 
 
-def identify(path, nb, sources):
-    """(student, exercise) of a submission: exercise from its metadata or file name; the student from
-    the folder (``alice/02_gradients.ipynb``) or the file name (``alice.ipynb``)."""
+def empty_result(path, student, exercise, notes, sha=None):
+    return Result(student=student, exercise=exercise, file=str(path), sha256=sha, score=0.0, max_score=0.0,
+                  tests=[], notes=list(notes))
+
+
+def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, sandboxed=True,
+              slot=0, identity=None):
+    """Grade one submission file against ``sources`` (``load_sources``). Never raises for a bad
+    submission: problems become notes. ``identity``: (student, exercise) when the caller decided it."""
     path = pathlib.Path(path)
-    exercise = None
-    if nb is not None:
-        exercise = (nb.metadata.get("autograd_kit") or {}).get("exercise")
-    if exercise not in sources:
-        exercise = next((name for name in sources if name in path.name), None)
-    if exercise is None and len(sources) == 1:
-        exercise = next(iter(sources))
-    student = path.parent.name if exercise and path.stem == exercise else path.stem
-    return student, exercise
-
-
-def read_submission(path):
-    """(notebook or None, problem text or None). Never modifies the file."""
-    try:
-        raw = pathlib.Path(path).read_bytes()
-    except OSError as e:
-        return None, f"the file could not be read ({e.strerror})"
-    if not raw.strip():
-        return None, "the file is empty"
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return None, f"the file is not valid JSON ({e.__class__.__name__}: {str(e)[:120]}); was it saved from Jupyter?"
-    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        return None, "the file is JSON but not a notebook"
-    try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
-    except Exception as e:  # noqa: BLE001 - any reader failure is the submission's problem
-        return None, f"the notebook could not be read ({e.__class__.__name__}: {str(e)[:120]})"
-    note = None
-    if isinstance(data.get("nbformat"), int) and data["nbformat"] < 4:
-        note = f"notebook format {data['nbformat']} was converted to format 4 before grading"
-    return nb, note
-
-
-def assemble(source, submission, exercise):
-    """The cells to run, as (kind, grade_id, code): the source's structure, the student's answers."""
-    answers, extras, last_id = {}, {}, None
-    for cell in submission.cells:
-        gid = markers.grade_id(cell)
-        if cell.cell_type != "code":
-            continue
-        if gid and markers.is_solution(cell) and gid not in answers:
-            answers[gid] = cell.source
-            last_id = gid
-        elif not gid:
-            extras.setdefault(last_id, []).append(cell.source)  # the student's own helper cells
-    cells = [("prelude", None, PRELUDE)]
-    cells += [("extra", None, s) for s in extras.get(None, [])]
-    notes = []
-    for cell in source.cells:
-        if cell.cell_type != "code":
-            continue
-        gid = markers.grade_id(cell)
-        if markers.is_solution(cell):
-            if gid in answers:
-                cells.append(("answer", gid, answers[gid]))
-            else:
-                notes.append(f"{gid}: the answer cell is missing from the submission")
-            cells += [("extra", gid, s) for s in extras.get(gid, [])]
-        elif markers.is_test(cell):
-            cells.append(("test", gid, FRESH_HELPERS.format(exercise=exercise) + cell.source))
-        else:
-            cells.append(("locked", gid, cell.source))  # restored from the source, whatever the student did
-    return cells, notes
-
-
-def grade_one(path, sources, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT, watch=None, exclude=()):
-    """Grade one submission file. Never raises for a bad submission: problems become feedback lines.
-
-    ``watch``: folders the submission must not write to (the class folder, the sources; by default the
-    submission's own folder; ``()`` watches nothing), less the ``exclude`` folders (the grader's output);
-    a write there is reported in the notes."""
-    path = pathlib.Path(path)
-    original = path.read_bytes()
-    before = hashlib.sha256(original).hexdigest()
-    nb, note = read_submission(path)
-    student, exercise = identify(path, nb, sources)
-    result = Result(student=student, exercise=exercise, file=str(path), sha256=before, score=0.0,
-                    max_score=0.0, tests=[], notes=[])
-    if note:
-        result["notes"].append(note)
-    if exercise is None:
-        result["notes"].append("could not tell which exercise this is (file name or notebook metadata)")
+    raw, cells, meta, notes = submission.read(path)
+    if identity is None:
+        student, exercise, more = submission.identify(path, meta, sources)
+        notes += more
+    else:
+        student, exercise = identity
+    result = empty_result(path, student, exercise, notes, raw and submission.sha256_bytes(raw))
+    if exercise is None or exercise not in sources:
+        result["notes"].append("could not tell which exercise this is (name the file after the exercise)")
         return result
-    source = sources[exercise]
-    tests = [c for c in source.cells if markers.is_test(c)]
+    source = sources[exercise]["cells"]
+    tests = [c for c in source if c["cell_type"] == "code" and markers.is_test(c)]
     result["max_score"] = sum(markers.points(c) for c in tests)
-    if nb is None:
-        result["tests"] = [_test_entry(c, 0, "not graded: " + note) for c in tests]
+    if cells is None:
+        result["tests"] = [entry(c, 0, "not graded: " + (notes[-1] if notes else "unreadable")) for c in tests]
         return result
-    cells, notes = assemble(source, nb, exercise)
-    result["notes"] += notes
-    watch = [pathlib.Path(w) for w in ([path.parent] if watch is None else watch)]
-    exclude = [str(pathlib.Path(e).resolve()) for e in exclude]
-    snapshot = {w: _snapshot(w, exclude) for w in watch}
-    with tempfile.TemporaryDirectory(prefix="ak-grade-") as tmp:
-        skip, outcomes = set(), {}
-        deadline = time.monotonic() + notebook_timeout
-        for _ in range(3):
-            outcomes, died_at = run_cells([c[2] for c in cells], tmp, cell_timeout, deadline, skip)
-            if died_at is None:
-                break
-            why = outcomes.get(died_at, ("", "the kernel died (sys.exit/os._exit, a crash, or too much memory)"))[1]
-            result["notes"].append(f"{_describe(cells[died_at])}: {why}; graded again without it")
-            skip.add(died_at)
-    if path.read_bytes() != original:  # the student's code wrote to its own file: put it back
-        path.write_bytes(original)
-        result["notes"].append("the submission's code modified the submitted file; the original was restored")
-    changed = [p for w in watch for p in _changed(snapshot[w], _snapshot(w, exclude), path)]
-    if changed:
-        result["notes"].append(f"the submission wrote files outside its folder: {', '.join(changed[:5])}")
-    _score(result, cells, tests, outcomes)
-    if sha256(path) != before:
-        raise RuntimeError(f"{path} changed during grading and could not be restored")
+    run, more = submission.plan(source, cells)
+    result["notes"] += more
+    deadline = time.monotonic() + notebook_timeout
+    state = Runner(run, cell_timeout, deadline, sandboxed, slot, result["notes"],
+                   limits={"cpu": int(notebook_timeout) + 30})  # CPU seconds: never less than the wall-clock budget
+    try:
+        outcomes = state.start()
+        answer_of = _answer_before(source)
+        for cell in tests:
+            gid = markers.grade_id(cell)
+            ok, why, public_ok = _one_test(state, cell, outcomes.get(answer_of.get(gid)))
+            result["tests"].append(dict(entry(cell, markers.points(cell) if ok else 0, "passed" if ok else why),
+                                        public_passed=public_ok))
+    finally:
+        state.close()
+    failed = [(i, o[1]) for i, o in sorted(state.outcomes.items()) if o[0] == "error" and run[i][0] != "answer"]
+    for i, why in failed[:5]:  # the student's own cells that raised (answers show in their test's feedback)
+        result["notes"].append(f"{_describe(run[i][0], run[i][1])} (code cell {i + 1} as run) raised {why}")
+    result["score"] = sum(t["score"] for t in result["tests"])
     return result
 
 
-def _score(result, cells, tests, outcomes):
-    by_id, answer_before, last_answer = {}, {}, None
-    for i, (kind, gid, _) in enumerate(cells):
-        if kind == "answer":
-            last_answer = i
-        elif kind == "test":
-            by_id[gid], answer_before[gid] = i, last_answer
-    for cell in tests:
-        gid = markers.grade_id(cell)
-        outcome = outcomes.get(by_id.get(gid), ("timeout", "not run", ""))
-        if outcome[0] == "ok":
-            result["tests"].append(_test_entry(cell, markers.points(cell), "passed"))
+def _one_test(state, cell, answer):
+    """(passed, feedback, public part passed)."""
+    if answer and answer[0] == "error" and answer[1].startswith("NotImplementedError"):
+        return False, "not answered yet", False
+    session = state.session()
+    if session is None:
+        return False, "not run: " + (state.gone or "the sandbox could not start"), False
+    try:
+        failure = run_test(session, cell["source"], markers.grade_id(cell) or "test")
+    except SandboxGone:
+        state.close()
+        state.restarts += 1
+        return False, "your code did not finish during this test (an endless loop, or it stopped the sandbox)", False
+    if failure is None:
+        return True, "passed", True
+    why = feedback_for(failure)
+    if answer and answer[0] != "ok":
+        why = f"your answer cell failed ({answer[1]}); then: {why}"
+    return False, why, failure["part"] == "hidden"
+
+
+def _answer_before(source):
+    """{test grade_id: grade_id of the last answer cell before it in the source}."""
+    out, last = {}, None
+    for c in source:
+        if c["cell_type"] != "code":
             continue
-        answer = outcomes.get(answer_before.get(gid))
-        why = _feedback(outcome)
-        if answer and answer[0] != "ok":
-            why = ("not answered yet" if answer[1].startswith("NotImplementedError")
-                   else f"your answer cell failed ({_feedback(answer)}); then: {why}")
-        result["tests"].append(_test_entry(cell, 0, why))
-    for i, (kind, gid, _) in enumerate(cells):
-        o = outcomes.get(i)
-        if kind == "answer" and o and o[0] == "timeout" and not any(gid in n for n in result["notes"]):
-            result["notes"].append(f"{gid}: {o[1]}")
-    result["score"] = sum(t["score"] for t in result["tests"])
+        if markers.is_solution(c):
+            last = markers.grade_id(c)
+        elif markers.is_test(c):
+            out[markers.grade_id(c)] = last
+    return out
 
 
-def _describe(cell):
-    kind, gid, _ = cell
-    return f"the answer to {gid}" if kind == "answer" else f"a {kind} cell" + (f" ({gid})" if gid else "")
+class Runner:
+    """The student's process and what its cells did; restarts it (without the cell at fault) on loss."""
+
+    def __init__(self, run, cell_timeout, deadline, sandboxed, slot, notes, limits=None):
+        self.run, self.cell_timeout, self.deadline, self.limits = run, cell_timeout, deadline, limits
+        self.sandboxed, self.slot, self.notes = sandboxed, slot, notes
+        self.kernel, self._session, self.skip, self.outcomes, self.restarts, self.gone = None, None, set(), {}, 0, ""
+
+    def start(self):
+        """Run the student's cells; returns {answer grade_id: (kind, message)} of the last run of each."""
+        while True:
+            self.close()
+            try:
+                self.kernel = sandbox.Kernel(self.slot, self.sandboxed, self.limits)
+            except sandbox.Unavailable as e:
+                self.gone = str(e)
+                self.notes.append(f"your notebook could not be graded: {e}")
+                return {}
+            self._session = Session(self.kernel.sock, self.cell_timeout, self.kernel.kill)
+            died = self._run_cells()
+            if died is None:
+                return self.answers()
+            self.skip.add(died)
+            self.restarts += 1
+            if self.restarts > MAX_RESTARTS or time.monotonic() > self.deadline:
+                self.lost("your notebook stopped the sandbox too many times")
+                return self.answers()
+
+    def _run_cells(self):
+        for i, (kind, gid, code) in enumerate(self.run):
+            if i in self.skip:
+                continue
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.outcomes[i] = ("timeout", "not run: the notebook ran out of time")
+                continue
+            t0 = time.monotonic()
+            try:
+                reply = self._session.run(code, timeout=min(self.cell_timeout, left))
+            except SandboxGone:
+                slow = time.monotonic() - t0 >= min(self.cell_timeout, left) - 0.05
+                why = (f"stopped after {min(self.cell_timeout, left):g} s (an endless loop?)" if slow else
+                       "the process died (sys.exit/os._exit, a crash, a signal, or too much memory)")
+                self.outcomes[i] = ("timeout" if slow else "died", why)
+                self.notes.append(f"{_describe(kind, gid)}: {why}; graded again without it")
+                return i
+            if reply["status"] == "ok":
+                self.outcomes[i] = ("ok", "")
+            else:
+                self.outcomes[i] = ("error", f"{reply.get('type', 'Error')}: {reply.get('msg', '')}"[:500])
+        return None
+
+    def answers(self):
+        out = {}
+        for i, (kind, gid, _) in enumerate(self.run):
+            if kind == "answer" and i in self.outcomes:
+                out[gid] = self.outcomes[i]
+        return out
+
+    def session(self):
+        if self._session is None and not self.gone:
+            if self.restarts > MAX_RESTARTS:
+                self.gone = "your notebook stopped the sandbox too many times"
+            else:
+                self.start()
+        return self._session
+
+    def lost(self, why):
+        self.gone = why
+        self.restarts = MAX_RESTARTS + 1
+        self.close()
+
+    def close(self):
+        if self.kernel is not None:
+            self.kernel.kill()
+        self.kernel, self._session = None, None
 
 
-def _feedback(outcome):
-    """A failed test's feedback: the check's hint, or the error's one-line message — never test source."""
-    kind, message = outcome[0], outcome[1]
-    if kind != "error":
-        return message
-    name, _, text = message.partition(":")
-    text = text.strip()
-    if name.rsplit(".", 1)[-1] == "CheckFailed":
-        return text
-    if name == "NotImplementedError":
-        return "not answered yet"
-    if name == "AssertionError":
-        return "a hidden test failed" + (f": {text}" if text else "")
-    return f"your code raised {message}"
+def _describe(kind, gid):
+    if kind == "answer":
+        return f"the answer to {gid}"
+    return "one of your own cells" if kind == "extra" else f"the locked cell {gid}"
 
 
-def _test_entry(cell, score, output):
+def entry(cell, score, output):
     return {"name": markers.grade_id(cell), "score": score, "max_score": markers.points(cell), "output": output,
             "visibility": "visible"}
-
-
-def _snapshot(folder, exclude=()):
-    state = {}
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if str(pathlib.Path(root, d).resolve()) not in exclude)
-        for f in files:
-            p = os.path.join(root, f)
-            try:
-                st = os.stat(p)
-                state[p] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                pass
-            if len(state) >= MAX_WATCHED_FILES:
-                return state
-    return state
-
-
-def _changed(before, after, own):
-    return sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p) and p != str(own))

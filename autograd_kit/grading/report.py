@@ -6,10 +6,15 @@ import os
 import pathlib
 import tempfile
 
+from .submission import safe_name
+
 
 def write_atomic(path, text):
     """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
     path = pathlib.Path(path)
+    for parent in reversed(path.parents):  # something else in the way of a folder: moved aside, kept
+        if parent.exists() and (parent.is_symlink() or not parent.is_dir()):
+            os.replace(parent, parent.with_name(parent.name + f".not-a-folder-{os.getpid()}"))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -37,14 +42,15 @@ def feedback_text(result):
 def gradescope_json(result):
     return {"score": result["score"], "max_score": result["max_score"],
             "output": "\n".join(result["notes"]),
-            "tests": [dict(t) for t in result["tests"]]}
+            "tests": [{k: t[k] for k in ("name", "score", "max_score", "output", "visibility") if k in t}
+                      for t in result["tests"]]}
 
 
 def write_feedback(result, out_dir):
     out_dir = pathlib.Path(out_dir)
-    ex = result["exercise"] or "unknown"
-    write_atomic(out_dir / "feedback" / result["student"] / f"{ex}.md", feedback_text(result))
-    write_atomic(out_dir / "gradescope" / result["student"] / ex / "results.json",
+    ex, student = safe_name(result["exercise"] or "unknown"), safe_name(result["student"])
+    write_atomic(out_dir / "feedback" / student / f"{ex}.md", feedback_text(result))
+    write_atomic(out_dir / "gradescope" / student / ex / "results.json",
                   json.dumps(gradescope_json(result), indent=1))
 
 

@@ -101,5 +101,6 @@ f(x).backward()
 print("numeric :", [round(v, 6) for v in numeric])
 print("autograd:", [round(v, 6) for v in x.grad.tolist()])"""),
     ("md", """That's the whole machine: a recorded graph, one local derivative per node, the chain rule, and sums
-where paths meet. Try the exercises in `exercises/release/` to practise!"""),
+where paths meet. Practise with the exercises: [05_inside_backward](../exercises/release/05_inside_backward.ipynb)
+(and the others in [`exercises/release/`](../exercises/release/))."""),
 ]
