@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._tensor_types import _DEVICE_TYPES, _TYPE_NAMES, device, tensor_type_name
+from ._tensor_types import (_DEVICE_TYPES, _TYPE_NAMES, CPU_HINT, _LegacyTensorType, check_device, device,
+                            tensor_type_name)
 from .autograd.function import Function as _Function
 from .ops import shape as S
 from .ops._util import norm_dim
@@ -61,6 +62,9 @@ class ConversionMethods:
 
     def to(self, *args, dtype=None, copy=False, **kw):
         given = {"dtype": dtype} if dtype is not None else {}
+        if kw.get("device") is not None:
+            args = (kw.pop("device"),) + args
+        kw.pop("non_blocking", None), kw.pop("memory_format", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -68,9 +72,8 @@ class ConversionMethods:
                 kind = (a.split(":")[0] if isinstance(a, str) else a.type)
                 if kind not in _DEVICE_TYPES:
                     raise RuntimeError(f"Invalid device string: '{a}'")
-                if kind != "cpu":
-                    self.cuda()
-            elif a is not None and not isinstance(a, str) and not _is_device(a):
+                check_device(a, where="to")
+            elif a is not None and not isinstance(a, (str, bool)) and not _is_device(a):
                 dtype = a
         try:
             dtype = _dtype.check_dtype(dtype, "to")
@@ -86,7 +89,13 @@ class ConversionMethods:
     def type(self, dtype=None):
         if dtype is None:
             return tensor_type_name(self.dtype)
-        if isinstance(dtype, str):
+        if isinstance(dtype, _LegacyTensorType) or dtype is Tensor:
+            if getattr(dtype, "is_cuda", False):
+                raise RuntimeError("Cannot initialize CUDA without ATen_cuda library." + CPU_HINT)
+            dtype = _dtype.get_default_dtype() if dtype is Tensor else dtype.dtype
+        elif isinstance(dtype, str):
+            if dtype.startswith("torch.cuda."):
+                raise RuntimeError("Cannot initialize CUDA without ATen_cuda library." + CPU_HINT)
             name = dtype.split(".")[-1]
             dtype = {v: k for k, v in _TYPE_NAMES.items()}[name]
         elif not isinstance(dtype, _dtype.dtype):
@@ -117,7 +126,14 @@ class ConversionMethods:
         return self
 
     def cuda(self, *a, **k):
-        raise AssertionError("Torch not compiled with CUDA enabled\nHint: autograd_kit runs on the CPU, with NumPy.")
+        check_device("cuda", where="to")
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        return -1
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
