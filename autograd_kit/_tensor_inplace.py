@@ -222,11 +222,15 @@ class InPlaceMethods:
         from ._random import _rng
         return self._fill_random(None, _rng(generator).random(self._data.shape) < p)
 
-    def random_(self, low=0, high=None, *, generator=None):
+    def random_(self, low=None, high=None, *, generator=None):
         from ._random import _rng
-        if high is None:
+        if low is None and high is None:  # random_(): PyTorch's range, [0, 2^mantissa] or [0, max of the dtype]
+            dt = self._data.dtype
+            low, high = 0, (2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f" else
+                            2 if dt.kind == "b" else int(np.iinfo(dt).max) + 1)
+        elif high is None:
             low, high = 0, low
-        return self._fill_random(None, _rng(generator).integers(low, high, self._data.shape))
+        return self._fill_random(None, _rng(generator).integers(low, high, self._data.shape, dtype=np.int64))
 
 
 class _Scaled:
