@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._tensor_types import (_DEVICE_TYPES, _TYPE_NAMES, CPU_HINT, _LegacyTensorType, check_device, device,
+from ._tensor_types import (_DEVICE_TYPES, _TYPE_NAMES, CPU_HINT, NO_ATEN_CUDA, _LegacyTensorType, check_device, device,
                             tensor_type_name)
 from .autograd.function import Function as _Function
 from .ops import shape as S
@@ -90,12 +90,12 @@ class ConversionMethods:
         if dtype is None:
             return tensor_type_name(self.dtype)
         if isinstance(dtype, _LegacyTensorType) or dtype is Tensor:
-            if getattr(dtype, "is_cuda", False):
-                raise RuntimeError("Cannot initialize CUDA without ATen_cuda library." + CPU_HINT)
+            if dtype is not Tensor and dtype.is_cuda:
+                raise RuntimeError(NO_ATEN_CUDA + CPU_HINT)
             dtype = _dtype.get_default_dtype() if dtype is Tensor else dtype.dtype
         elif isinstance(dtype, str):
             if dtype.startswith("torch.cuda."):
-                raise RuntimeError("Cannot initialize CUDA without ATen_cuda library." + CPU_HINT)
+                raise RuntimeError(NO_ATEN_CUDA + CPU_HINT)
             name = dtype.split(".")[-1]
             dtype = {v: k for k, v in _TYPE_NAMES.items()}[name]
         elif not isinstance(dtype, _dtype.dtype):
