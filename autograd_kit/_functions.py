@@ -21,7 +21,7 @@ from ._functions_reduce import (  # noqa: F401
 from ._functions_shape import (  # noqa: F401
     meshgrid, hstack, vstack, column_stack, flip, select, index_select, reshape, flatten, transpose, swapaxes,
     swapdims, t, permute, squeeze, unsqueeze, cat, concat, concatenate, stack, gather, split, chunk,
-    unbind, narrow, masked_fill, broadcast_to, broadcast_shapes)
+    unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
 Tensor_ = Tensor
 
@@ -37,7 +37,7 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "numel", "is_tensor", "is_floating_point", "clone", "detach", "round", "floor", "ceil", "trunc",
            "meshgrid", "hstack", "vstack", "column_stack", "unique", "einsum", "pi", "e", "inf", "nan",
            "log10", "log2", "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
-           "cosh", "tril", "triu", "diag", "diagonal"]
+           "cosh", "tril", "triu", "diag", "diagonal", "scatter", "scatter_add"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -180,7 +180,7 @@ def _install_methods():
                  "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique",
                  "amin", "argsort", "flip", "clamp_min", "clamp_max", "select", "index_select", "log10", "log2",
                  "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tril",
-                 "triu", "diag", "diagonal"):
+                 "triu", "diag", "diagonal", "scatter", "scatter_add"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
@@ -207,6 +207,9 @@ def _install_methods():
                      ("expm1", expm1), ("tan", tan), ("sinh", sinh), ("cosh", cosh)):
         if not hasattr(T, name + "_"):  # in-place unary ops: the op's result written back, as PyTorch
             setattr(T, name + "_", lambda self, _fn=fn: self._inplace(_fn))
+    T.scatter_ = lambda self, dim, index, src=None, value=None, *, reduce=None: self._inplace(
+        lambda s: scatter(s, dim, index, src, value, reduce=reduce))
+    T.scatter_add_ = lambda self, dim, index, src: self._inplace(lambda s: scatter_add(s, dim, index, src))
     T.tril_ = lambda self, diagonal=0: self._inplace(lambda s: tril(s, diagonal))
     T.triu_ = lambda self, diagonal=0: self._inplace(lambda s: triu(s, diagonal))
     T.clamp_min_ = lambda self, min: self._inplace(lambda s: clamp_min(s, min))

@@ -149,3 +149,18 @@ def test_variable_volatile_warns_like_pytorch():
     from autograd_kit.autograd import Variable
     with pytest.warns(UserWarning, match="volatile was removed and now has no effect"):
         Variable(ak.ones(2), volatile=True)
+
+
+SCATTER_CASES = r"""
+r = torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(3), value=1)
+r = torch.zeros(3, 4).scatter_(1, torch.tensor([[2], [0], [3]]), 1.0)
+r = torch.zeros(2, 3).scatter(0, torch.tensor([[1, 0, 1]]), torch.tensor([[5., 6., 7.]]))
+r = torch.zeros(5).scatter_add(0, torch.tensor([0, 1, 1, 4]), torch.ones(4))
+x = torch.ones(2, 3, requires_grad=True); s = torch.full((2, 2), 2., requires_grad=True); y = x.scatter(1, torch.tensor([[2, 0], [1, 1]]), s); (y * torch.arange(6.).view(2, 3)).sum().backward(); r = y, x.grad, s.grad, y.grad_fn.name()
+r = torch.zeros(3).scatter_(0, torch.tensor([0.]), 1.)
+"""
+
+
+@pytest.mark.parametrize("code", [c for c in SCATTER_CASES.strip("\n").split("\n") if c.strip()])
+def test_scatter_same_as_pytorch(code):
+    assert run(ak, code) == run(real_torch, code)
