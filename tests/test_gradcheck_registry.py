@@ -114,7 +114,7 @@ CASES = {
     "Triu": (lambda a: a.triu() + torch.triu(a, -1), [rnd(4, 3)]),
     "DiagEmbed": (lambda a: torch.diag(a) + torch.diag(a[:2], 1)[:3, :3] * 2, [rnd(3)]),
     "Diagonal": (lambda a: torch.diag(a) * 2 + torch.diagonal(a, -1).sum(), [rnd(3, 4)]),
-    "Scatter": (lambda a, s: a.scatter(1, torch.tensor([[2, 0], [1, 1]]), s), [rnd(2, 3), rnd(2, 2)]),
+    "Scatter": (lambda a, s: a.scatter(1, torch.tensor([[2, 0], [1, 0]]), s), [rnd(2, 3), rnd(2, 2)]),
     "ScatterValue": (lambda a: torch.scatter(a, 0, torch.tensor([[1, 0, 1]]), value=2.0), [rnd(2, 3)]),
     "ScatterAdd": (lambda a, s: a.scatter_add(0, torch.tensor([[1, 0, 1], [1, 1, 0]]), s), [rnd(2, 3), rnd(2, 3)]),
     "Maximum": (lambda a, b: torch.maximum(a, b), [distinct(2, 3), distinct(3) + 0.1]),
