@@ -73,6 +73,8 @@ class ConversionMethods:
                 if kind not in _DEVICE_TYPES:
                     raise RuntimeError(f"Invalid device string: '{a}'")
                 check_device(a, where="to")
+            elif isinstance(a, int) and not isinstance(a, bool):
+                check_device(a, where="to")
             elif a is not None and not isinstance(a, (str, bool)) and not _is_device(a):
                 dtype = a
         try:
@@ -125,8 +127,8 @@ class ConversionMethods:
     def cpu(self):
         return self
 
-    def cuda(self, *a, **k):
-        check_device("cuda", where="to")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        check_device("cuda" if device is None or isinstance(device, (str, type(self.device))) else device, where="to")
 
     @property
     def is_cpu(self):

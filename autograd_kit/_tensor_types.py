@@ -112,8 +112,8 @@ def check_device(dev, where="factory"):
     """Accept ``device=None``, ``'cpu'``, ``'cpu:0'``, ``torch.device('cpu')``; raise for any other device."""
     if dev is None:
         return
-    if isinstance(dev, int) and not isinstance(dev, bool):
-        raise device_error("cuda", where)  # device=0 means cuda:0 in PyTorch
+    if isinstance(dev, int) and not isinstance(dev, bool):  # device=0: the accelerator's device 0
+        raise RuntimeError("Cannot access accelerator device when none is available." + CPU_HINT)
     d = dev if isinstance(dev, device) else device(dev)
     if d.type != "cpu":
         raise device_error(d.type, where)

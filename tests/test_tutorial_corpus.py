@@ -5,17 +5,13 @@ Every script must run on the kit and keep its structure (the same output with ev
 in ``EXACT`` must print exactly what PyTorch prints, numbers included; the others draw random numbers from
 PyTorch's generator, which the kit does not reproduce yet, and must end with a lower loss than they started.
 ``python tools/tutorial_corpus.py`` prints the tally."""
-import os
 import pathlib
-import re
-import subprocess
 import sys
 
 import pytest
 
-HERE = pathlib.Path(__file__).parent / "tutorials"
-SCRIPTS = sorted(p.name for p in HERE.glob("*.py") if not p.name.startswith("_"))
-ROOT = str(pathlib.Path(__file__).parent.parent)
+sys.path.insert(0, str(pathlib.Path(__file__).parent / "tutorials"))
+from _run import SCRIPTS, losses, masked, run_script  # noqa: E402
 
 # scripts whose output already matches PyTorch's to the last digit (no PyTorch random numbers involved)
 EXACT = {
@@ -23,35 +19,9 @@ EXACT = {
 
 
 def run(backend, name, tmp_path):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               PYTHONWARNINGS="ignore", MPLBACKEND="Agg")
     cwd = tmp_path / backend
     cwd.mkdir(exist_ok=True)
-    p = subprocess.run([sys.executable, str(HERE / "_run.py"), backend, str(HERE / name)], cwd=cwd, env=env,
-                       capture_output=True, text=True, timeout=600)
-    return p.returncode, normalise(p.stdout), p.stderr
-
-
-def normalise(out):
-    """Addresses differ from run to run; the kit's classes live in autograd_kit where PyTorch's live in torch."""
-    out = re.sub(r"0x[0-9a-fA-F]+", "0x", out)
-    return out.replace("<class 'autograd_kit.", "<class 'torch.")
-
-
-NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def masked(out):
-    return [" ".join(NUMBER.sub("#", line).split()) for line in out.splitlines()]
-
-
-def losses(out):
-    vals = []
-    for line in out.splitlines():
-        m = re.search(r"loss\W*[:=]?\s*(?:tensor\()?([-+]?\d+\.?\d*(?:[eE][-+]?\d+)?)", line, re.IGNORECASE)
-        if m:
-            vals.append(float(m.group(1)))
-    return vals
+    return run_script(backend, name, cwd)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
