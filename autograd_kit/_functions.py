@@ -18,6 +18,9 @@ from ._functions_math import (  # noqa: F401
 from ._functions_reduce import (  # noqa: F401
     sum, mean, max, min, amax, amin, argmax, argmin, var, std, var_mean, std_mean, softmax,
     log_softmax, logsumexp, norm, prod, all, any, sort, argsort, topk, unique, cumsum)
+from ._functions_composed import (  # noqa: F401
+    lerp, addcmul, addcdiv, nan_to_num, roll, trace, dist, cdist, median, index_add, fliplr, flipud, atleast_1d,
+    atleast_2d, atleast_3d, logical_and, logical_or, logical_xor, logical_not, count_nonzero, bincount)
 from ._functions_shape import (  # noqa: F401
     meshgrid, hstack, vstack, column_stack, flip, select, index_select, reshape, flatten, transpose, swapaxes,
     swapdims, t, permute, squeeze, unsqueeze, cat, concat, concatenate, stack, gather, split, chunk,
@@ -37,7 +40,10 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "numel", "is_tensor", "is_floating_point", "clone", "detach", "round", "floor", "ceil", "trunc",
            "meshgrid", "hstack", "vstack", "column_stack", "unique", "einsum", "pi", "e", "inf", "nan",
            "log10", "log2", "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
-           "cosh", "tril", "triu", "diag", "diagonal", "scatter", "scatter_add"]
+           "cosh", "tril", "triu", "diag", "diagonal", "scatter", "scatter_add", "lerp", "addcmul", "addcdiv",
+           "nan_to_num", "roll", "trace", "dist", "cdist", "median", "index_add", "fliplr", "flipud", "atleast_1d",
+           "atleast_2d", "atleast_3d", "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero",
+           "bincount"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -180,7 +186,9 @@ def _install_methods():
                  "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique",
                  "amin", "argsort", "flip", "clamp_min", "clamp_max", "select", "index_select", "log10", "log2",
                  "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tril",
-                 "triu", "diag", "diagonal", "scatter", "scatter_add"):
+                 "triu", "diag", "diagonal", "scatter", "scatter_add", "addcmul", "addcdiv", "nan_to_num", "roll",
+                 "trace", "dist", "median", "index_add", "fliplr", "flipud", "logical_and", "logical_or",
+                 "logical_xor", "logical_not", "count_nonzero", "bincount"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
@@ -210,6 +218,9 @@ def _install_methods():
     T.scatter_ = lambda self, dim, index, src=None, value=None, *, reduce=None: self._inplace(
         lambda s: scatter(s, dim, index, src, value, reduce=reduce))
     T.scatter_add_ = lambda self, dim, index, src: self._inplace(lambda s: scatter_add(s, dim, index, src))
+    T.index_add_ = lambda self, dim, index, source, *, alpha=1: self._inplace(
+        lambda s: index_add(s, dim, index, source, alpha=alpha))
+    T.type_as = lambda self, other: self.to(other.dtype)
     T.tril_ = lambda self, diagonal=0: self._inplace(lambda s: tril(s, diagonal))
     T.triu_ = lambda self, diagonal=0: self._inplace(lambda s: triu(s, diagonal))
     T.clamp_min_ = lambda self, min: self._inplace(lambda s: clamp_min(s, min))

@@ -168,3 +168,30 @@ r = torch.zeros(3).scatter_(0, torch.tensor([0.]), 1.)
 @pytest.mark.parametrize("code", [c for c in SCATTER_CASES.strip("\n").split("\n") if c.strip()])
 def test_scatter_same_as_pytorch(code):
     assert run(ak, code) == run(real_torch, code)
+
+
+COMPOSED_CASES = r"""
+r = torch.lerp(torch.zeros(2), torch.ones(2), 0.25), torch.addcmul(torch.zeros(2), torch.ones(2), torch.full((2,), 3.), value=2)
+r = torch.addcdiv(torch.ones(2), torch.ones(2), torch.full((2,), 4.), value=-1)
+r = torch.nan_to_num(torch.tensor([float('nan'), float('inf'), -float('inf'), 1.])), torch.nan_to_num(torch.tensor([float('nan')]), nan=2.)
+r = torch.roll(torch.tensor([1., 2., 3., 4.]), 1), torch.arange(6.).view(2, 3).roll(-1, 1), torch.arange(6).view(2, 3).roll(1)
+r = torch.arange(6).view(2, 3).roll((1, 1), (0, 1))
+x = torch.arange(4., requires_grad=True); (torch.roll(x, 1) * torch.arange(4.)).sum().backward(); r = x.grad
+r = torch.tensor([[1, 2], [3, 4]]).trace(), torch.trace(torch.arange(9.).view(3, 3))
+r = torch.dist(torch.tensor([1., 2.]), torch.tensor([4., 6.])), torch.cdist(torch.tensor([[0., 0.], [1., 1.]]), torch.tensor([[3., 4.]]))
+r = torch.tensor([1., 2., 3., 4.]).median(), torch.tensor([[1., 5., 2.], [3., 0., 4.]]).median(1), torch.median(torch.tensor([[1., 5.], [3., 0.]]), 0, keepdim=True)
+x = torch.tensor([3., 1., 2.], requires_grad=True); x.median().backward(); r = x.grad
+r = torch.zeros(3).index_add_(0, torch.tensor([0, 2, 0]), torch.ones(3)), torch.zeros(2, 3).index_add(1, torch.tensor([2, 2]), torch.ones(2, 2), alpha=3)
+x = torch.ones(3, 2, requires_grad=True); y = torch.zeros(2, 2).index_add(0, torch.tensor([1, 1, 0]), x * 2); y.sum().backward(); r = y, x.grad
+r = torch.tensor([[1, 2], [3, 4]]).fliplr(), torch.flipud(torch.tensor([[1, 2], [3, 4]])), torch.atleast_2d(torch.tensor(1.)).shape, torch.atleast_3d(torch.ones(2, 3)).shape
+r = torch.logical_and(torch.tensor([True, False]), torch.tensor([True, True])), torch.logical_or(torch.tensor([0, 1]), torch.tensor([0, 0]))
+r = torch.logical_not(torch.tensor([0, 3])), torch.tensor([1., 0.]).logical_not(), torch.logical_xor(torch.tensor([True]), torch.tensor([True]))
+r = torch.count_nonzero(torch.tensor([0, 1, 2])), torch.count_nonzero(torch.tensor([[0, 1], [2, 3]]), dim=0)
+r = torch.bincount(torch.tensor([0, 1, 1, 3])), torch.bincount(torch.tensor([0, 2]), weights=torch.tensor([0.5, 1.5]), minlength=4)
+r = torch.tensor([1.7, 2.2]).type_as(torch.tensor([1])), torch.tensor([1, 2]).type_as(torch.ones(1, dtype=torch.float64))
+"""
+
+
+@pytest.mark.parametrize("code", [c for c in COMPOSED_CASES.strip("\n").split("\n") if c.strip()])
+def test_composed_same_as_pytorch(code):
+    assert run(ak, code) == run(real_torch, code)

@@ -2,8 +2,9 @@
 makemore, each run on PyTorch 2.13 and on the kit (imports rewritten, nothing else).
 
 Every script must run on the kit and keep its structure (the same output with every number masked). Scripts
-in ``EXACT`` must print exactly what PyTorch prints, numbers included; the others draw random numbers from
-PyTorch's generator, which the kit does not reproduce yet, and must end with a lower loss than they started.
+in ``EXACT`` must print exactly what PyTorch prints, numbers included. The others draw random numbers from
+PyTorch's generator, which the kit does not reproduce yet, or print float32 results whose last bits differ
+(sums and exp/tanh are not bit-identical to PyTorch's kernels); where PyTorch's loss falls, the kit's must too.
 ``python tools/tutorial_corpus.py`` prints the tally."""
 import pathlib
 import sys
@@ -15,6 +16,9 @@ from _run import SCRIPTS, losses, masked, run_script  # noqa: E402
 
 # scripts whose output already matches PyTorch's to the last digit (no PyTorch random numbers involved)
 EXACT = {
+    "basics_saveload.py", "blitz_autograd.py", "d2l_autograd.py", "d2l_calculus.py", "d2l_linear_algebra.py",
+    "d2l_read_write.py", "d2l_use_gpu.py", "examples_numpy.py", "makemore_bigram_counts.py",
+    "micrograd_torch_check.py",
 }
 
 

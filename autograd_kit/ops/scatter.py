@@ -87,3 +87,9 @@ class ScatterAdd(Function):
 def _as_tensor(idx):
     from .. import _tensor
     return _tensor.Tensor._make(idx)
+
+
+class IndexAdd(ScatterAdd):
+    """index_add: ScatterAdd with the index spread over the source's other dimensions (IndexAddBackward0)."""
+    backward_name = "IndexAddBackward0"
+    formula = "a + src rows added at index"

@@ -58,8 +58,9 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def masked(out):
-    """The output with every number replaced by # and spacing collapsed: its structure."""
-    return [" ".join(NUMBER.sub("#", line).split()) for line in out.splitlines()]
+    """The output's structure: every number (and True/False, which float comparisons print) replaced by #,
+    spacing removed (tensors pad their columns to the widest number)."""
+    return ["".join(NUMBER.sub("#", re.sub(r"\b(True|False)\b", "#", line)).split()) for line in out.splitlines()]
 
 
 def losses(out):
