@@ -17,7 +17,7 @@ from ._functions_math import (  # noqa: F401
     log10, log2, expm1, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, tril, triu, diag, diagonal)
 from ._functions_reduce import (  # noqa: F401
     sum, mean, max, min, amax, amin, argmax, argmin, var, std, var_mean, std_mean, softmax,
-    log_softmax, logsumexp, norm, prod, all, any, sort, argsort, topk, unique, cumsum)
+    log_softmax, logsumexp, norm, prod, all, any, sort, argsort, topk, unique, cumsum, cumprod)
 from ._functions_composed import (  # noqa: F401
     lerp, addcmul, addcdiv, nan_to_num, roll, trace, dist, cdist, median, index_add, fliplr, flipud, atleast_1d,
     atleast_2d, atleast_3d, logical_and, logical_or, logical_xor, logical_not, count_nonzero, bincount)
@@ -43,7 +43,7 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "cosh", "tril", "triu", "diag", "diagonal", "scatter", "scatter_add", "lerp", "addcmul", "addcdiv",
            "nan_to_num", "roll", "trace", "dist", "cdist", "median", "index_add", "fliplr", "flipud", "atleast_1d",
            "atleast_2d", "atleast_3d", "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero",
-           "bincount"]
+           "bincount", "cumprod"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -188,7 +188,7 @@ def _install_methods():
                  "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tril",
                  "triu", "diag", "diagonal", "scatter", "scatter_add", "addcmul", "addcdiv", "nan_to_num", "roll",
                  "trace", "dist", "median", "index_add", "fliplr", "flipud", "logical_and", "logical_or",
-                 "logical_xor", "logical_not", "count_nonzero", "bincount"):
+                 "logical_xor", "logical_not", "count_nonzero", "bincount", "cumprod"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))

@@ -118,6 +118,8 @@ CASES = {
     "ScatterValue": (lambda a: torch.scatter(a, 0, torch.tensor([[1, 0, 1]]), value=2.0), [rnd(2, 3)]),
     "ScatterAdd": (lambda a, s: a.scatter_add(0, torch.tensor([[1, 0, 1], [1, 1, 0]]), s), [rnd(2, 3), rnd(2, 3)]),
     "IndexAdd": (lambda a, s: a.index_add(0, torch.tensor([1, 1, 0]), s, alpha=2), [rnd(2, 3), rnd(3, 3)]),
+    "Cumprod": (lambda a: a.cumprod(1) + torch.cumprod(a * torch.tensor([1., 0., 1., 1.], dtype=torch.float64), 1),
+                [rnd(2, 4, low=0.5, high=1.5)]),
     "Maximum": (lambda a, b: torch.maximum(a, b), [distinct(2, 3), distinct(3) + 0.1]),
     "Minimum": (lambda a, b: torch.minimum(a, b), [distinct(2, 3), distinct(3) + 0.1]),
     "MaskedFill": (lambda a: a.masked_fill(torch.tensor([True, False, True]), 2.0), [rnd(2, 3)]),

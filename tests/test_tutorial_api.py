@@ -195,3 +195,16 @@ r = torch.tensor([1.7, 2.2]).type_as(torch.tensor([1])), torch.tensor([1, 2]).ty
 @pytest.mark.parametrize("code", [c for c in COMPOSED_CASES.strip("\n").split("\n") if c.strip()])
 def test_composed_same_as_pytorch(code):
     assert run(ak, code) == run(real_torch, code)
+
+
+CUMPROD_CASES = r"""
+r = torch.cumprod(torch.tensor([1., 2., 3.]), dim=0), torch.tensor([[1, 2], [3, 4]]).cumprod(1), torch.tensor([1., 2.]).cumprod(0, dtype=torch.float64)
+x = torch.tensor([2., 3., 4.], requires_grad=True); y = x.cumprod(0); y.sum().backward(); r = y, x.grad
+x = torch.tensor([2., 0., 4., 5.], requires_grad=True); x.cumprod(0).sum().backward(); r = x.grad
+x = torch.tensor([0., 0., 4.], requires_grad=True); (x.cumprod(0) * torch.tensor([1., 2., 3.])).sum().backward(); r = x.grad
+"""
+
+
+@pytest.mark.parametrize("code", [c for c in CUMPROD_CASES.strip("\n").split("\n") if c.strip()])
+def test_cumprod_same_as_pytorch(code):
+    assert run(ak, code) == run(real_torch, code)
