@@ -11,7 +11,6 @@ import collections
 import io
 import os
 import pickle
-import zipfile
 
 import numpy as np
 
@@ -132,6 +131,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
 
 
 def _write_zip(fh, prefix, data_pkl, storages):
+    import zipfile  # imported on first use: ``import autograd_kit`` stays quick
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as z:
         z.writestr(f"{prefix}/data.pkl", data_pkl)
         z.writestr(f"{prefix}/.format_version", "1")
@@ -282,6 +282,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 
 
 def _load_zip(fh, map_location, weights_only):
+    import zipfile
     if not zipfile.is_zipfile(fh):
         raise RuntimeError("Invalid magic number; corrupt file?\nHint: autograd_kit reads PyTorch's zip format "
                            "(what torch.save writes since PyTorch 1.6), not the older format.")
