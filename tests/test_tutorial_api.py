@@ -208,3 +208,16 @@ x = torch.tensor([0., 0., 4.], requires_grad=True); (x.cumprod(0) * torch.tensor
 @pytest.mark.parametrize("code", [c for c in CUMPROD_CASES.strip("\n").split("\n") if c.strip()])
 def test_cumprod_same_as_pytorch(code):
     assert run(ak, code) == run(real_torch, code)
+
+
+LINALG_CASES = r"""
+r = torch.linalg.norm(torch.tensor([3., 4.])), torch.linalg.vector_norm(torch.tensor([3., -4.]), ord=1), torch.linalg.norm(torch.ones(2, 3))
+r = torch.linalg.norm(torch.arange(6.).view(2, 3), dim=1), torch.linalg.matrix_norm(torch.ones(2, 2)), torch.linalg.norm(torch.ones(2, 2), 'fro')
+x = torch.tensor([3., 4.], requires_grad=True); y = torch.linalg.norm(x); y.backward(); r = y, x.grad
+r = torch.linalg.vector_norm(torch.ones(2, 2), dim=(0, 1), keepdim=True), torch.linalg.norm(torch.tensor([1., -2.]), float('inf'))
+"""
+
+
+@pytest.mark.parametrize("code", [c for c in LINALG_CASES.strip("\n").split("\n") if c.strip()])
+def test_linalg_same_as_pytorch(code):
+    assert run(ak, code) == run(real_torch, code)
