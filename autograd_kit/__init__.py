@@ -28,7 +28,15 @@ from . import random
 from ._generator import default_generator
 from ._printing import set_printoptions, get_printoptions
 
-FloatTensor = DoubleTensor = LongTensor = Tensor  # accepted in isinstance checks and type() strings only
+from ._tensor_types import _legacy_types
+globals().update(_legacy_types(__name__, is_cuda=False))  # FloatTensor([...]), isinstance(t, LongTensor)
+Tensor.__module__ = "autograd_kit"  # type(t) prints <class 'autograd_kit.Tensor'>, as torch's <class 'torch.Tensor'>
+from . import cuda, backends, accelerator  # noqa: E402  (CPU only: is_available() is False)
+from . import linalg  # noqa: E402,F401
+from .autograd.variable import Variable  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
+from ._creation import get_default_device, set_default_device  # noqa: E402,F401
+rand, randn = _creation.accept_size_keyword(rand), _creation.accept_size_keyword(randn)
 __version__ = "0.1.0"
 
 

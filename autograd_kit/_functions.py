@@ -2,6 +2,8 @@
 
 Its functions live by kind in ``_functions_math`` (pointwise, comparisons, linear algebra), ``_functions_reduce``
 and ``_functions_shape``; this module gathers them into ``__all__`` and installs the Tensor methods."""
+import builtins
+
 import numpy as np
 
 from ._tensor import Tensor, _as_array
@@ -11,14 +13,18 @@ from ._functions_math import (  # noqa: F401
     _t, neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign, round, floor, ceil, trunc,
     negative, absolute, add, sub, subtract, mul, multiply, div, floor_divide, remainder, divide, true_divide, pow,
     rsqrt, square, reciprocal, log1p, clamp, clamp_min, clamp_max, clip, where, maximum, minimum,
-    allclose, isclose, equal, isnan, isinf, isfinite, nonzero, einsum, matmul, mm, mv, dot, bmm, addmm, outer)
+    allclose, isclose, equal, isnan, isinf, isfinite, nonzero, einsum, matmul, mm, mv, dot, bmm, addmm, outer,
+    log10, log2, expm1, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, tril, triu, diag, diagonal)
 from ._functions_reduce import (  # noqa: F401
     sum, mean, max, min, amax, amin, argmax, argmin, var, std, var_mean, std_mean, softmax,
-    log_softmax, logsumexp, norm, prod, all, any, sort, argsort, topk, unique, cumsum)
+    log_softmax, logsumexp, norm, prod, all, any, sort, argsort, topk, unique, cumsum, cumprod)
+from ._functions_composed import (  # noqa: F401
+    lerp, addcmul, addcdiv, nan_to_num, roll, trace, dist, cdist, median, index_add, fliplr, flipud, atleast_1d,
+    atleast_2d, atleast_3d, logical_and, logical_or, logical_xor, logical_not, count_nonzero, bincount)
 from ._functions_shape import (  # noqa: F401
     meshgrid, hstack, vstack, column_stack, flip, select, index_select, reshape, flatten, transpose, swapaxes,
     swapdims, t, permute, squeeze, unsqueeze, cat, concat, concatenate, stack, gather, split, chunk,
-    unbind, narrow, masked_fill, broadcast_to, broadcast_shapes)
+    unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
 Tensor_ = Tensor
 
@@ -32,7 +38,12 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "cat", "concat", "concatenate", "stack",
            "gather", "split", "chunk", "unbind", "narrow", "masked_fill", "broadcast_to", "broadcast_shapes",
            "numel", "is_tensor", "is_floating_point", "clone", "detach", "round", "floor", "ceil", "trunc",
-           "meshgrid", "hstack", "vstack", "column_stack", "unique", "einsum", "pi", "e", "inf", "nan"]
+           "meshgrid", "hstack", "vstack", "column_stack", "unique", "einsum", "pi", "e", "inf", "nan",
+           "log10", "log2", "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh",
+           "cosh", "tril", "triu", "diag", "diagonal", "scatter", "scatter_add", "lerp", "addcmul", "addcdiv",
+           "nan_to_num", "roll", "trace", "dist", "cdist", "median", "index_add", "fliplr", "flipud", "atleast_1d",
+           "atleast_2d", "atleast_3d", "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero",
+           "bincount", "cumprod"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -55,6 +66,82 @@ def clone(input):
 
 def detach(input):
     return input.detach()
+
+
+# ---- NumPy-style keyword aliases and out= ------------------------------------------------------------
+# PyTorch's argument parser accepts NumPy's names for some keywords (``sum(axis=0, keepdims=True)``,
+# ``matmul(x1=a, x2=b)``) and an ``out=`` tensor on most math functions; so do the kit's functions.
+_ALIASES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input", "x1": "input", "x2": "other"}
+_NO_OUT = {"numel", "is_tensor", "is_floating_point", "clone", "detach", "reshape", "flatten", "transpose",
+           "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "split", "chunk", "unbind", "narrow",
+           "broadcast_to", "broadcast_shapes", "meshgrid", "select", "allclose", "equal", "diagonal", "unique",
+           "masked_fill"}
+
+
+def _with_aliases(fn, name):
+    import functools
+    import inspect
+    params = set(inspect.signature(fn).parameters)
+    aliases = {k: v for k, v in _ALIASES.items() if v in params and k not in params}
+    takes_out = name not in _NO_OUT and "out" not in params
+
+    @functools.wraps(fn)
+    def api(*args, **kw):
+        if kw:
+            for alias in aliases.keys() & kw.keys():
+                canon = aliases[alias]
+                if canon in kw:
+                    raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                kw[canon] = kw.pop(alias)
+            if takes_out and "out" in kw:
+                out = kw.pop("out")
+                if out is not None:
+                    return _write_out(name, fn, args, kw, out)
+        return fn(*args, **kw)
+    return api
+
+
+def _write_out(name, fn, args, kw, out):
+    """``torch.add(a, b, out=r)``: the result written into ``r`` (resized if needed), returned as ``r``."""
+    import warnings
+    if _grad_mode.is_grad_enabled() and builtins.any(isinstance(a, Tensor) and a.requires_grad
+                                            for a in (*args, *kw.values(), out)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    result = fn(*args, **kw)
+    pairs = zip(out, result) if isinstance(out, (tuple, list)) else ((out, result),)
+    for o, r in pairs:
+        arr = r._data
+        if o._data.dtype != arr.dtype:
+            if np.dtype(o._data.dtype).kind in "iub" and arr.dtype.kind == "f":
+                from ._tensor_types import _TYPE_NAMES
+                raise RuntimeError(f"result type {_TYPE_NAMES[arr.dtype.name][:-6]} can't be cast to the desired "
+                                   f"output type {_TYPE_NAMES[o._data.dtype.name][:-6]}")
+            arr = arr.astype(o._data.dtype)
+        if o._data.shape != arr.shape:
+            if o._data.size:
+                warnings.warn(
+                    f"An output with one or more elements was resized since it had shape {list(o._data.shape)}, "
+                    f"which does not match the required output shape {list(arr.shape)}. This behavior is deprecated, "
+                    "and in a future PyTorch release outputs will not be resized unless they have zero elements. You "
+                    "can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                    "t.resize_(0).", UserWarning, stacklevel=3)
+            o._data = arr.copy()
+        else:
+            o._data[...] = arr
+        o._vc[0] += 1
+    return out
+
+
+def _wrap_api():
+    g = globals()
+    for name in __all__:
+        fn = g[name]
+        if callable(fn) and not isinstance(fn, type):
+            g[name] = _with_aliases(fn, name)
+
+
+_wrap_api()
 
 
 def _install_methods():
@@ -97,7 +184,11 @@ def _install_methods():
                  "bmm", "flatten", "t", "squeeze", "unsqueeze", "gather", "split", "chunk", "unbind", "narrow",
                  "masked_fill", "allclose", "isclose", "equal", "isnan", "isinf", "nonzero", "sort", "topk",
                  "cumsum", "maximum", "minimum", "outer", "addmm", "round", "floor", "ceil", "trunc", "unique",
-                 "amin", "argsort", "flip", "clamp_min", "clamp_max", "select", "index_select"):
+                 "amin", "argsort", "flip", "clamp_min", "clamp_max", "select", "index_select", "log10", "log2",
+                 "expm1", "exp2", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tril",
+                 "triu", "diag", "diagonal", "scatter", "scatter_add", "addcmul", "addcdiv", "nan_to_num", "roll",
+                 "trace", "dist", "median", "index_add", "fliplr", "flipud", "logical_and", "logical_or",
+                 "logical_xor", "logical_not", "count_nonzero", "bincount", "cumprod"):
         setattr(T, name, globals()[name])
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
@@ -120,9 +211,18 @@ def _install_methods():
     for name, fn in (("sqrt", sqrt), ("exp", exp), ("log", log), ("sin", sin), ("cos", cos), ("tanh", tanh),
                      ("sigmoid", sigmoid), ("relu", relu), ("abs", abs), ("neg", neg), ("reciprocal", reciprocal),
                      ("rsqrt", rsqrt), ("log1p", log1p), ("square", square), ("floor", floor), ("ceil", ceil),
-                     ("round", round), ("trunc", trunc), ("sign", sign)):
+                     ("round", round), ("trunc", trunc), ("sign", sign), ("log10", log10), ("log2", log2),
+                     ("expm1", expm1), ("tan", tan), ("sinh", sinh), ("cosh", cosh)):
         if not hasattr(T, name + "_"):  # in-place unary ops: the op's result written back, as PyTorch
             setattr(T, name + "_", lambda self, _fn=fn: self._inplace(_fn))
+    T.scatter_ = lambda self, dim, index, src=None, value=None, *, reduce=None: self._inplace(
+        lambda s: scatter(s, dim, index, src, value, reduce=reduce))
+    T.scatter_add_ = lambda self, dim, index, src: self._inplace(lambda s: scatter_add(s, dim, index, src))
+    T.index_add_ = lambda self, dim, index, source, *, alpha=1: self._inplace(
+        lambda s: index_add(s, dim, index, source, alpha=alpha))
+    T.type_as = lambda self, other: self.to(other.dtype)
+    T.tril_ = lambda self, diagonal=0: self._inplace(lambda s: tril(s, diagonal))
+    T.triu_ = lambda self, diagonal=0: self._inplace(lambda s: triu(s, diagonal))
     T.clamp_min_ = lambda self, min: self._inplace(lambda s: clamp_min(s, min))
     T.clamp_max_ = lambda self, max: self._inplace(lambda s: clamp_max(s, max))
     T.t_ = lambda self: _view_inplace(self, t)

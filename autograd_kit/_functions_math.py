@@ -6,7 +6,7 @@ import numpy as np
 
 from ._tensor import Tensor, _as_array
 from . import _dtype
-from .ops import elementwise as E, linalg as L
+from .ops import elementwise as E, linalg as L, triangular as Tri, unary_more as U
 
 
 def _t(x):
@@ -23,12 +23,25 @@ def _one_input(op, name):
     return fn
 
 
-(neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign, round, floor, ceil, trunc) = (
+(neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign, _round, floor, ceil, trunc) = (
     _one_input(op, name) for op, name in (
         (E.Neg, "neg"), (E.Exp, "exp"), (E.Log, "log"), (E.Sqrt, "sqrt"), (E.Abs, "abs"), (E.Sin, "sin"),
         (E.Cos, "cos"), (E.Tanh, "tanh"), (E.Sigmoid, "sigmoid"), (E.Relu, "relu"), (E.Sign, "sign"),
         (E.Round, "round"), (E.Floor, "floor"), (E.Ceil, "ceil"), (E.Trunc, "trunc")))
 negative, absolute = neg, abs
+(log10, log2, expm1, exp2, tan, asin, acos, atan, sinh, cosh) = (
+    _one_input(op, name) for op, name in (
+        (U.Log10, "log10"), (U.Log2, "log2"), (U.Expm1, "expm1"), (U.Exp2, "exp2"), (U.Tan, "tan"),
+        (U.Asin, "asin"), (U.Acos, "acos"), (U.Atan, "atan"), (U.Sinh, "sinh"), (U.Cosh, "cosh")))
+arcsin, arccos, arctan = asin, acos, atan
+
+
+def round(input, *, decimals=0):
+    """Round half to even; with ``decimals``, PyTorch's round(x·10ᵈ)/10ᵈ in the input's dtype."""
+    if decimals == 0:
+        return _round(input)
+    scale = 10.0 ** decimals
+    return _round(input * scale) / scale if decimals > 0 else _round(input / (10.0 ** -decimals)) * (10.0 ** -decimals)
 
 
 # ---- arithmetic ---------------------------------------------------------------------------
@@ -186,8 +199,60 @@ def einsum(equation, *operands):
     return L.Einsum.apply(*operands, equation=equation)
 
 
-# ---- linear algebra ---------------------------------------------------------------------------
-matmul, mm, mv, dot, bmm, addmm = L.matmul, L.mm, L.mv, L.dot, L.bmm, L.addmm
+# ---- linear algebra (PyTorch's parameter names, so ``matmul(input=a, other=b)`` works) ----------------
+def matmul(input, other):
+    return L.matmul(input, other)
+
+
+def mm(input, mat2):
+    return L.mm(input, mat2)
+
+
+def mv(input, vec):
+    return L.mv(input, vec)
+
+
+def dot(input, tensor):
+    return L.dot(input, tensor)
+
+
+def bmm(input, mat2):
+    return L.bmm(input, mat2)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    return L.addmm(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def tril(input, diagonal=0):
+    _need_2d("tril", input)
+    return Tri.Tril.apply(input, diagonal=diagonal)
+
+
+def triu(input, diagonal=0):
+    _need_2d("triu", input)
+    return Tri.Triu.apply(input, diagonal=diagonal)
+
+
+def _need_2d(name, input):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
+def diag(input, diagonal=0):
+    """A vector -> the square matrix with it on diagonal k; a matrix -> its diagonal k."""
+    nd = input._data.ndim
+    if nd == 1:
+        return Tri.DiagEmbed.apply(input, diagonal=diagonal)
+    if nd == 2:
+        return Tri.Diagonal.apply(input, diagonal=diagonal)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    if (dim1, dim2) != (0, 1) or input._data.ndim != 2:
+        raise NotImplementedError("diagonal(): autograd_kit supports the main 2-D case (dim1=0, dim2=1)")
+    return Tri.Diagonal.apply(input, diagonal=offset)
 
 
 def outer(input, vec2):

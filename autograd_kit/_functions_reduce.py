@@ -210,3 +210,8 @@ def unique(input, sorted=True, return_counts=False):
 
 def cumsum(input, dim, *, dtype=None):
     return R.Cumsum.apply(input, dim=dim, dtype=_np_dt(dtype))
+
+
+def cumprod(input, dim, *, dtype=None):
+    from .ops.products import Cumprod
+    return Cumprod.apply(input, dim=dim, dtype=_np_dt(dtype))

@@ -5,7 +5,7 @@ import builtins
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import elementwise as E, reduce as R, shape as S
+from .ops import elementwise as E, reduce as R, scatter as Sc, shape as S
 from .ops._util import norm_dim
 
 
@@ -180,3 +180,20 @@ def broadcast_to(input, size):
 def broadcast_shapes(*shapes):
     from ._tensor import Size
     return Size(np.broadcast_shapes(*shapes))
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """``input`` with ``src`` (a tensor) or ``value`` (a number) written at ``index`` along ``dim``."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...): use scatter_add or scatter_reduce")
+    if src is None and value is None:
+        raise TypeError("scatter() missing 1 required positional argument: 'src' or 'value'")
+    if src is not None and not isinstance(src, Tensor):
+        value, src = src, None
+    if src is None:
+        return Sc.ScatterValue.apply(input, dim=dim, index=index, value=value)
+    return Sc.Scatter.apply(input, src, dim=dim, index=index)
+
+
+def scatter_add(input, dim, index, src):
+    return Sc.ScatterAdd.apply(input, src, dim=dim, index=index)

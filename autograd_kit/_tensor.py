@@ -35,7 +35,8 @@ class Tensor(ConversionMethods, InPlaceMethods):
 
     def __init__(self, *args, dtype=None):
         if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            arr = _as_array(args[0], _dtype.as_dtype(dtype) or _dtype.get_default_dtype())
+            dt = _dtype.as_dtype(dtype) or _dtype.get_default_dtype()
+            arr = _as_array(args[0], dt).astype(dt.np, copy=False)  # torch.Tensor([1, 2]) is float32
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
             arr = np.zeros(tuple(int(s) for s in shape), dtype=(_dtype.as_dtype(dtype) or _dtype.get_default_dtype()).np)

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._tensor_types import _DEVICE_TYPES, _TYPE_NAMES, device, tensor_type_name
+from ._tensor_types import (_DEVICE_TYPES, _TYPE_NAMES, CPU_HINT, NO_ATEN_CUDA, _LegacyTensorType, check_device, device,
+                            tensor_type_name)
 from .autograd.function import Function as _Function
 from .ops import shape as S
 from .ops._util import norm_dim
@@ -61,6 +62,9 @@ class ConversionMethods:
 
     def to(self, *args, dtype=None, copy=False, **kw):
         given = {"dtype": dtype} if dtype is not None else {}
+        if kw.get("device") is not None:
+            args = (kw.pop("device"),) + args
+        kw.pop("non_blocking", None), kw.pop("memory_format", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -68,9 +72,10 @@ class ConversionMethods:
                 kind = (a.split(":")[0] if isinstance(a, str) else a.type)
                 if kind not in _DEVICE_TYPES:
                     raise RuntimeError(f"Invalid device string: '{a}'")
-                if kind != "cpu":
-                    self.cuda()
-            elif a is not None and not isinstance(a, str) and not _is_device(a):
+                check_device(a, where="to")
+            elif isinstance(a, int) and not isinstance(a, bool):
+                check_device(a, where="to")
+            elif a is not None and not isinstance(a, (str, bool)) and not _is_device(a):
                 dtype = a
         try:
             dtype = _dtype.check_dtype(dtype, "to")
@@ -86,7 +91,13 @@ class ConversionMethods:
     def type(self, dtype=None):
         if dtype is None:
             return tensor_type_name(self.dtype)
-        if isinstance(dtype, str):
+        if isinstance(dtype, _LegacyTensorType) or dtype is Tensor:
+            if dtype is not Tensor and dtype.is_cuda:
+                raise RuntimeError(NO_ATEN_CUDA + CPU_HINT)
+            dtype = _dtype.get_default_dtype() if dtype is Tensor else dtype.dtype
+        elif isinstance(dtype, str):
+            if dtype.startswith("torch.cuda."):
+                raise RuntimeError(NO_ATEN_CUDA + CPU_HINT)
             name = dtype.split(".")[-1]
             dtype = {v: k for k, v in _TYPE_NAMES.items()}[name]
         elif not isinstance(dtype, _dtype.dtype):
@@ -116,8 +127,15 @@ class ConversionMethods:
     def cpu(self):
         return self
 
-    def cuda(self, *a, **k):
-        raise AssertionError("Torch not compiled with CUDA enabled\nHint: autograd_kit runs on the CPU, with NumPy.")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        check_device("cuda" if device is None or isinstance(device, (str, type(self.device))) else device, where="to")
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        return -1
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"

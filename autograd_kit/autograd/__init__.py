@@ -11,6 +11,7 @@ from .function import Function, REGISTRY
 from .graph import backward_steps, topological_nodes, Step, Node
 from .._grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from .variable import Variable  # noqa: F401  (legacy: Variable(t) is a tensor)
 
 
 CYCLE_WARNING = (

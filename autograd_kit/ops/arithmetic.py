@@ -185,7 +185,12 @@ class Pow(Function):
         ctx.save(self=a, exponent=exponent)
         if a._data.dtype.kind in "iub" and isinstance(exponent, (int, np.integer)) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = np.power(a._data, exponent)
+        d = a._data
+        if d.dtype.kind == "f" and exponent in (3, -2, -0.5):  # PyTorch's special cases, to the last bit
+            one = d.dtype.type(1)
+            out = d * d * d if exponent == 3 else one / (d * d) if exponent == -2 else one / np.sqrt(d)
+        else:
+            out = np.power(d, exponent)
         if out.dtype != a._data.dtype:
             out = out.astype(result_dtype(a, exponent))
         return out

@@ -1,0 +1,2 @@
+"""``torch.utils``: ``data`` (datasets, samplers, DataLoader)."""
+from . import data  # noqa: F401
