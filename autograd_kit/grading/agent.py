@@ -29,7 +29,29 @@ _float_val, _int_val, _str_val = float.__float__, int.__int__, str.__str__
 _list_iter, _tuple_iter, _dict_items = list.__iter__, tuple.__iter__, dict.items
 _asarray, _ndarray, _generic = np.asarray, np.ndarray, np.generic
 Tensor, Parameter, _DType = autograd_kit.Tensor, autograd_kit.nn.Parameter, _type(autograd_kit.float32)
-_SLOT = {name: Tensor.__dict__[name] for name in ("_data", "_requires_grad", "_grad", "grad_fn", "_vc")}
+_INSTANCE_DICT, _dict_get, _dict_set = Tensor.__dict__["__dict__"], dict.get, dict.__setitem__
+
+
+class _DictSlot:
+    """An attribute a Tensor keeps in its own instance dict, the class holding its default (a leaf's
+    ``_grad``): read and written through descriptors captured here, past any override of the student's."""
+
+    def __init__(self, name, default):
+        self.name, self.default = name, default
+
+    def __get__(self, t, cls=None):
+        return _dict_get(_INSTANCE_DICT.__get__(t, cls), self.name, self.default)
+
+    def __set__(self, t, value):
+        _dict_set(_INSTANCE_DICT.__get__(t, Tensor), self.name, value)
+
+
+def _slot(name):
+    d = Tensor.__dict__[name]
+    return d if _type(d) is types.MemberDescriptorType else _DictSlot(name, d)
+
+
+_SLOT = {name: _slot(name) for name in ("_data", "_requires_grad", "_grad", "grad_fn", "_vc")}
 _make, _grad_fn, _backward = Tensor._make, autograd_kit.autograd.grad, autograd_kit.autograd.backward
 _no_grad = autograd_kit.no_grad
 _DTYPES = {n: getattr(autograd_kit, n) for n in dir(autograd_kit) if _type(getattr(autograd_kit, n)) is _DType}
