@@ -33,6 +33,8 @@ OUTPUT = object()  # placeholder an op saves in place of its own output (saved w
 FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
 _FREED_ENTRY = (FREED, None)
 _NONE_ENTRY = (None, None)
+NUMBER = object()  # version marker of a Python number an op saves as PyTorch does, as a 0-d tensor (freed after
+# backward like any saved tensor; ``_saved_other`` shows tensor(2.)); kept as the number, made a tensor on demand
 
 
 class RemovableHandle:
@@ -125,11 +127,15 @@ class Node:
                 named[k] = (v, v._vc[0])
             elif v is None:
                 named[k] = _NONE_ENTRY
+            elif type(v) is tuple and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
+                named[k] = (v[1], NUMBER)
             else:
                 named[k] = (v, None)
         this._saved = named
 
     def _unpack(self, name, value, version):
+        if version is NUMBER:
+            return Tensor._make(np.asarray(value))
         if version is not None:
             if value._vc[0] == version:  # a saved tensor, unmodified: the common case
                 return value
@@ -169,7 +175,9 @@ class Node:
             return ()
         out = []
         for k, (v, ver) in saved.items():
-            if ver is not None and v._vc[0] == ver:  # an unmodified tensor: the common case, inline
+            if ver is not None and ver is not NUMBER and v._vc[0] == ver:  # an unmodified tensor: inline
+                out.append(v)
+            elif ver is NUMBER:  # ops get a wrapped number back as the number itself
                 out.append(v)
             else:
                 out.append(self._unpack(k, v, ver))
