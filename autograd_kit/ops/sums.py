@@ -1,5 +1,7 @@
 """Sum-like reductions: sum, mean, var/std (and var_mean/std_mean), prod, cumsum, the vector norm,
 and the engine's sum_to_size."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -50,9 +52,12 @@ class Mean(Function):
                 f"complex dtype. Got: {_torch_name(d.dtype)}")
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
-        ctx.n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
         if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
             return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
+        if dtype is None and (d.dtype == np.float32 or d.dtype == np.float64):  # np.mean's own steps, in C
+            out = np.add.reduce(d, axis=dims, keepdims=keepdim)
+            return out / ctx.n if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
         return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod

@@ -69,7 +69,7 @@ class Transpose(Function):
         n = a._data.ndim
         d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
         ctx.dims = (d0, d1)
-        return np.swapaxes(a._data, d0, d1) if n else a._data.view()
+        return a._data.swapaxes(d0, d1) if n else a._data.view()
 
     @staticmethod
     def backward(ctx, grad):
