@@ -363,13 +363,14 @@ def _dependencies(roots):
     return deps
 
 
-def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True):
+def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True, steps=True):
     """The backward walk, as a generator of ``Step``s.
 
     ``capture``: optional dict {id(node): node} of nodes whose total incoming gradient is recorded
     (in ``captured``, returned via StopIteration value) instead of, or as well as, being propagated:
     used by ``autograd.grad`` and ``backward(inputs=...)``. With ``accumulate=False`` leaves' ``.grad``
-    are left alone.
+    are left alone. With ``steps=False`` the whole walk runs on the first ``next()`` and yields no ``Step``
+    (what ``backward()`` consumes: the same walk without a Step object and a resume per node).
     """
     if capture is not None:
         deps, order = _discover(root_nodes)
@@ -470,11 +471,14 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     node._freed = True
         finally:
             mode[0] = prev_mode
-        step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
-        step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
-        yield step
-        step = None
-        index += 1
+        if steps:
+            step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
+            step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
+            yield step
+            step = None
+            index += 1
+        else:
+            grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
     return captured
 
 
@@ -647,8 +651,9 @@ def _roots(tensors, grad_tensors):
     return nodes, seeds
 
 
-def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """The backward pass, one ``Step`` per executed node; ``Tensor.backward`` consumes exactly this."""
+def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None, steps=True):
+    """The backward pass, one ``Step`` per executed node; ``Tensor.backward`` consumes exactly this
+    (with ``steps=False``: the same walk, run to its end on the first ``next()``, no ``Step`` objects)."""
     nodes, seeds = _roots(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -663,7 +668,8 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             n = t.grad_fn if t.grad_fn is not None else t._accumulator()
             capture[id(n)] = n
-    captured = yield from run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+    captured = yield from run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
+                              steps=steps)
     if inputs is not None:
         for t in inputs:
             if t.grad_fn is not None and id(t.grad_fn) in captured:
