@@ -391,11 +391,11 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     index = 0
     mode = _grad_mode._enabled
     push, pop = heapq.heappush, heapq.heappop
-    while heap:
-        node = pop(heap)[1]
-        prev_mode = mode[0]
-        mode[0] = create_graph
-        try:
+    prev_mode = mode[0]
+    mode[0] = create_graph  # the walk runs in create_graph's grad mode; between Steps the caller's mode is back
+    try:
+        while heap:
+            node = pop(heap)[1]
             grad = buffers.pop(node)
             if node._pre_hooks:
                 for hook in list(node._pre_hooks.values()):
@@ -469,16 +469,19 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                             saved[k] = _FREED_ENTRY
                     node._out = None
                     node._freed = True
-        finally:
-            mode[0] = prev_mode
-        if steps:
-            step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
-            step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
-            yield step
-            step = None
-            index += 1
-        else:
-            grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
+            if steps:
+                step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
+                step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
+                mode[0] = prev_mode
+                yield step
+                prev_mode = mode[0]
+                mode[0] = create_graph
+                step = None
+                index += 1
+            else:
+                grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
+    finally:
+        mode[0] = prev_mode
     return captured
 
 

@@ -123,7 +123,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.number = _is_number(b)
+        ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
         ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] else None)
         return _binary(np.multiply, a, b)
 
@@ -143,7 +143,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.number = _is_number(b)
+        ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
         ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] or need[1] else None)
         try:
             out = np.true_divide(data(a), data(b))
