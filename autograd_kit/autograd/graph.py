@@ -177,7 +177,7 @@ class Node:
         for k, (v, ver) in saved.items():
             if ver is not None and ver is not NUMBER and v._vc[0] == ver:  # an unmodified tensor: inline
                 out.append(v)
-            elif ver is NUMBER:  # ops get a wrapped number back as the number itself
+            elif ver is NUMBER or v is None:  # a wrapped number comes back as the number itself; None as None
                 out.append(v)
             else:
                 out.append(self._unpack(k, v, ver))
