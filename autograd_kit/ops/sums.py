@@ -55,13 +55,15 @@ class Mean(Function):
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
         if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
             return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
-        if dtype is None and (d.dtype == np.float32 or d.dtype == np.float64):  # np.mean's own steps, in C
+        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # np.mean's own steps, in C
             out = np.add.reduce(d, axis=dims, keepdims=keepdim)
             return out / ctx.n if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
         return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.dim() == 0 or len(ctx.dims) == 0:
+            return grad.expand(ctx.shape) / ctx.n
         return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape) / ctx.n
 
 
@@ -126,7 +128,7 @@ class SumToSize(Function):
         ctx.shape = d.shape
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
-        out = np.sum(d, axis=axes, keepdims=True) if axes else d
+        out = np.add.reduce(d, axis=axes, keepdims=True) if axes else d
         return out.reshape(shape) if lead or out.shape != tuple(shape) else out
 
     @staticmethod
