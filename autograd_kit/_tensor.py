@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype, _grad_mode, _tensor_convert, _tensor_inplace
 from .autograd import function as _function, graph
+from . import autograd as _autograd  # Tensor.backward calls autograd.backward (looked up at call time)
 from .ops import linalg as L, shape as S
 from .ops._util import norm_dim
 from ._tensor_convert import ConversionMethods, _ToCopy, _as_array, _data_error, _has_tensor, _is_device, _untensor  # noqa: F401
@@ -246,8 +247,7 @@ class Tensor(ConversionMethods, InPlaceMethods):
 
     # ---- autograd ---------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook):
         if not self._requires_grad:

@@ -45,6 +45,7 @@ CASES = {
     "Sin": (lambda a: a.sin(), [rnd(3)]),
     "Cos": (lambda a: a.cos(), [rnd(3)]),
     "Tanh": (lambda a: a.tanh(), [rnd(3)]),
+    "TanhBackward": (lambda a, g: torch.autograd.grad(a.tanh(), a, g, create_graph=True)[0], [rnd(3), rnd(3)]),
     "Sigmoid": (lambda a: a.sigmoid(), [rnd(3)]),
     "Abs": (lambda a: a.abs(), [away(5)]),
     "Relu": (lambda a: a.relu(), [away(5)]),

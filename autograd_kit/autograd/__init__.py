@@ -45,7 +45,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     was = gc.isenabled()
     gc.disable()
     try:
-        collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs), maxlen=0)
+        collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs, steps=False),
+                          maxlen=0)
     finally:
         if was:
             gc.enable()
@@ -72,7 +73,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         n = t.grad_fn if t.grad_fn is not None else t._accumulator()
         capture[id(n)] = n
     walk = graph.run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
-                     accumulate=False)
+                     accumulate=False, steps=False)
     with _gc_paused():
         try:
             while True:

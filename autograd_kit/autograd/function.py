@@ -116,7 +116,7 @@ class Function:
     def _record(cls, args, kw):
         """Run the op and record its node: ordered edges to the inputs' nodes, which inputs need a
         gradient, their shapes and dtypes (the engine sums gradients back to them), constants."""
-        node = cls._Node()
+        node = _new(cls._Node)  # Node has no __init__: cls._Node() without the call's overhead
         node.seq = next(_seq)
         edges = []
         needs = []

@@ -33,6 +33,8 @@ OUTPUT = object()  # placeholder an op saves in place of its own output (saved w
 FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
 _FREED_ENTRY = (FREED, None)
 _NONE_ENTRY = (None, None)
+NUMBER = object()  # version marker of a Python number an op saves as PyTorch does, as a 0-d tensor (freed after
+# backward like any saved tensor; ``_saved_other`` shows tensor(2.)); kept as the number, made a tensor on demand
 
 
 class RemovableHandle:
@@ -125,11 +127,15 @@ class Node:
                 named[k] = (v, v._vc[0])
             elif v is None:
                 named[k] = _NONE_ENTRY
+            elif type(v) is tuple and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
+                named[k] = (v[1], NUMBER)
             else:
                 named[k] = (v, None)
         this._saved = named
 
     def _unpack(self, name, value, version):
+        if version is NUMBER:
+            return Tensor._make(np.asarray(value))
         if version is not None:
             if value._vc[0] == version:  # a saved tensor, unmodified: the common case
                 return value
@@ -169,7 +175,9 @@ class Node:
             return ()
         out = []
         for k, (v, ver) in saved.items():
-            if ver is not None and v._vc[0] == ver:  # an unmodified tensor: the common case, inline
+            if ver is not None and ver is not NUMBER and v._vc[0] == ver:  # an unmodified tensor: inline
+                out.append(v)
+            elif ver is NUMBER or v is None:  # a wrapped number comes back as the number itself; None as None
                 out.append(v)
             else:
                 out.append(self._unpack(k, v, ver))
@@ -355,13 +363,14 @@ def _dependencies(roots):
     return deps
 
 
-def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True):
+def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, accumulate=True, steps=True):
     """The backward walk, as a generator of ``Step``s.
 
     ``capture``: optional dict {id(node): node} of nodes whose total incoming gradient is recorded
     (in ``captured``, returned via StopIteration value) instead of, or as well as, being propagated:
     used by ``autograd.grad`` and ``backward(inputs=...)``. With ``accumulate=False`` leaves' ``.grad``
-    are left alone.
+    are left alone. With ``steps=False`` the whole walk runs on the first ``next()`` and yields no ``Step``
+    (what ``backward()`` consumes: the same walk without a Step object and a resume per node).
     """
     if capture is not None:
         deps, order = _discover(root_nodes)
@@ -382,11 +391,11 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     index = 0
     mode = _grad_mode._enabled
     push, pop = heapq.heappush, heapq.heappop
-    while heap:
-        node = pop(heap)[1]
-        prev_mode = mode[0]
-        mode[0] = create_graph
-        try:
+    prev_mode = mode[0]
+    mode[0] = create_graph  # the walk runs in create_graph's grad mode; between Steps the caller's mode is back
+    try:
+        while heap:
+            node = pop(heap)[1]
             grad = buffers.pop(node)
             if node._pre_hooks:
                 for hook in list(node._pre_hooks.values()):
@@ -460,13 +469,19 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                             saved[k] = _FREED_ENTRY
                     node._out = None
                     node._freed = True
-        finally:
-            mode[0] = prev_mode
-        step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
-        step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
-        yield step
-        step = None
-        index += 1
+            if steps:
+                step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
+                step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
+                mode[0] = prev_mode
+                yield step
+                prev_mode = mode[0]
+                mode[0] = create_graph
+                step = None
+                index += 1
+            else:
+                grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
+    finally:
+        mode[0] = prev_mode
     return captured
 
 
@@ -639,8 +654,9 @@ def _roots(tensors, grad_tensors):
     return nodes, seeds
 
 
-def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """The backward pass, one ``Step`` per executed node; ``Tensor.backward`` consumes exactly this."""
+def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None, steps=True):
+    """The backward pass, one ``Step`` per executed node; ``Tensor.backward`` consumes exactly this
+    (with ``steps=False``: the same walk, run to its end on the first ``next()``, no ``Step`` objects)."""
     nodes, seeds = _roots(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -655,7 +671,8 @@ def backward_steps(tensors, grad_tensors=None, retain_graph=None, create_graph=F
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             n = t.grad_fn if t.grad_fn is not None else t._accumulator()
             capture[id(n)] = n
-    captured = yield from run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+    captured = yield from run(nodes, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=capture,
+                              steps=steps)
     if inputs is not None:
         for t in inputs:
             if t.grad_fn is not None and id(t.grad_fn) in captured:

@@ -23,18 +23,18 @@ from ._functional_layers import __all__ as _layer_names
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``. With a bias, PyTorch's fused addmm (AddmmBackward0) on a 2-D view
     of the input, viewed back (ViewBackward0) when the input is 1-D or has more than 2 dims."""
-    if input.dim() == 0 or weight.dim() == 0:
+    if input._data.ndim == 0 or weight._data.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input.dim()}D and {weight.dim()}D")
     if bias is None:
         return input.matmul(weight.t())
-    if bias.dtype != weight.dtype:
+    if bias._data.dtype != weight._data.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type(bias)} and "
                            f"{scalar_type(weight)}")
-    if input.dtype != weight.dtype:
+    if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type(input)} and "
                            f"{scalar_type(weight)}")
-    if input.dim() == 2:
+    if input._data.ndim == 2:
         return ak.addmm(bias, input, weight.t())
     out = ak.addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
     return out.reshape(*input.shape[:-1], weight.shape[0])

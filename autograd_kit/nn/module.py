@@ -93,11 +93,15 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        for hook in tuple(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        hooks = self._forward_pre_hooks
+        if hooks:
+            for hook in tuple(hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         output = self.forward(*args, **kwargs)
+        if not self._forward_hooks:
+            return output
         for hook in tuple(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:

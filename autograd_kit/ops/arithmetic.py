@@ -6,7 +6,7 @@ Broadcasting is undone by the engine, not here.
 import numpy as np
 
 from ..autograd.function import Function
-from ..autograd.graph import OUTPUT
+from ..autograd.graph import NUMBER, OUTPUT
 from .._dtype import get_default_dtype
 from ._util import broadcast_error, data, result_dtype, shape_of
 
@@ -105,6 +105,13 @@ def _wrap(x):
     return x if isinstance(x, Tensor) or x is None else Tensor._make(np.asarray(x))
 
 
+def _saved_number(x):
+    """What Mul and Div save for their operand ``x``: a Python float or int is kept as the number (the engine
+    makes PyTorch's 0-d tensor of it on demand, see graph.NUMBER); anything else as a tensor."""
+    t = type(x)
+    return (NUMBER, x) if t is float or t is int else _wrap(x)
+
+
 def _is_number(x):
     return not isinstance(x, (Tensor, np.ndarray))
 
@@ -116,14 +123,14 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.number = _is_number(b)
-        ctx.save(self=a if need[1] else None, other=_wrap(b) if need[0] else None)
+        ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
+        ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] else None)
         return _binary(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        if ctx.number and b is not None:
+        if ctx.number and b is not None and type(b) is Tensor:
             b = b._data.item()
         need = ctx.needs_input_grad
         return (grad * b if need[0] else None), (grad * a if need[1] else None)
@@ -136,8 +143,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.number = _is_number(b)
-        ctx.save(self=a if need[1] else None, other=_wrap(b) if need[0] or need[1] else None)
+        ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
+        ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] or need[1] else None)
         try:
             out = np.true_divide(data(a), data(b))
         except ValueError:
@@ -151,7 +158,7 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        if ctx.number:
+        if ctx.number and type(b) is Tensor:
             b = b._data.item()
         need = ctx.needs_input_grad
         ga = grad / b if need[0] else None

@@ -1,5 +1,7 @@
 """Sum-like reductions: sum, mean, var/std (and var_mean/std_mean), prod, cumsum, the vector norm,
 and the engine's sum_to_size."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -24,7 +26,7 @@ class Sum(Function):
         ctx.shape, ctx.dims = d.shape, dims
         if dtype is None and d.dtype.kind in "biu":
             dtype = np.int64
-        return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype)
+        return np.add.reduce(d, axis=dims, dtype=dtype, keepdims=keepdim)  # np.sum's own call, without its wrapper
 
     @staticmethod
     def backward(ctx, grad):
@@ -50,13 +52,18 @@ class Mean(Function):
                 f"complex dtype. Got: {_torch_name(d.dtype)}")
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
-        ctx.n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
+        ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
         if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
             return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
+        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # np.mean's own steps, in C
+            out = np.add.reduce(d, axis=dims, keepdims=keepdim)
+            return out / ctx.n if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
         return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.dim() == 0 or len(ctx.dims) == 0:
+            return grad.expand(ctx.shape) / ctx.n
         return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape) / ctx.n
 
 
@@ -121,7 +128,7 @@ class SumToSize(Function):
         ctx.shape = d.shape
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
-        out = np.sum(d, axis=axes, keepdims=True) if axes else d
+        out = np.add.reduce(d, axis=axes, keepdims=True) if axes else d
         return out.reshape(shape) if lead or out.shape != tuple(shape) else out
 
     @staticmethod

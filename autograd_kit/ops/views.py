@@ -1,12 +1,19 @@
 """Shape ops: view, reshape, transpose/t, permute, squeeze/unsqueeze, expand (views where NumPy gives
 views), and the copying ones: clone, flip, repeat."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
 from ._util import norm_dim, shape_str
 
 
+_INT = {int}
+
+
 def _infer_shape(shape, numel):
+    if type(shape) is tuple and math.prod(shape) == numel and set(map(type, shape)) <= _INT and min(shape, default=0) >= 0:
+        return shape  # non-negative ints that fit: the common case
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
@@ -69,7 +76,7 @@ class Transpose(Function):
         n = a._data.ndim
         d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
         ctx.dims = (d0, d1)
-        return np.swapaxes(a._data, d0, d1) if n else a._data.view()
+        return a._data.swapaxes(d0, d1) if n else a._data.view()
 
     @staticmethod
     def backward(ctx, grad):

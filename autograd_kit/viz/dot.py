@@ -7,7 +7,7 @@ nn.Module call (see ``modules.py``) and one box per straight chain of ops; a lea
 span the whole graph are what makes Graphviz slow; and above ``BOUNDED_ABOVE`` boxes Graphviz is told
 to bound its crossing-minimisation and positioning effort.
 """
-from ..autograd.graph import FREED, OUTPUT, AccumulateGrad
+from ..autograd.graph import FREED, NUMBER, OUTPUT, AccumulateGrad
 from .._tensor import Tensor
 from .dotwriter import Digraph
 from .modules import module_groups, module_label
@@ -35,8 +35,8 @@ def _var_name(t, names, default=""):
 def _attrs(node, max_attr_chars):
     """The non-tensor values an op saved or set (dim, keepdim, alpha, exponent ...), for show_attrs."""
     out = {}
-    for k, (v, _) in (node._saved or {}).items():
-        if v is not None and v is not OUTPUT and v is not FREED and not isinstance(v, Tensor):
+    for k, (v, ver) in (node._saved or {}).items():
+        if v is not None and ver is not NUMBER and v is not OUTPUT and v is not FREED and not isinstance(v, Tensor):
             out[k] = v
     for k, v in vars(node).items():
         if not k.startswith("_") and k not in ("seq", "next_functions", "needs_input_grad", "variable"):
@@ -151,7 +151,9 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
             dot.node(a, label, id=a)
             ghost = dict(style="filled,dashed")
             if show_saved and len(b.members) == 1:
-                for name, (value, _) in (b.lead._saved or {}).items():
+                for name, (value, ver) in (b.lead._saved or {}).items():
+                    if ver is NUMBER:  # a number saved as PyTorch's 0-d tensor
+                        value = b.lead._unpack(name, value, ver)
                     if value is OUTPUT:  # the op saved its own output (exp, tanh, sigmoid ...)
                         value = b.lead.output if b.lead.output is not None else b.lead._value
                     if isinstance(value, Tensor) or hasattr(value, "shape") and value is b.lead._value:
