@@ -29,7 +29,11 @@ _float_val, _int_val, _str_val = float.__float__, int.__int__, str.__str__
 _list_iter, _tuple_iter, _dict_items = list.__iter__, tuple.__iter__, dict.items
 _asarray, _ndarray, _generic = np.asarray, np.ndarray, np.generic
 Tensor, Parameter, _DType = autograd_kit.Tensor, autograd_kit.nn.Parameter, _type(autograd_kit.float32)
-_SLOT = {name: Tensor.__dict__[name] for name in ("_data", "_requires_grad", "_grad", "grad_fn", "_vc")}
+_FIELDS = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc")
+_SLOT = {name: Tensor.__dict__[name] for name in _FIELDS if name in Tensor.__slots__}
+# Fields that are not slots live in the instance __dict__ (read through its descriptor), with a class default.
+_INSTANCE_DICT, _dict_get, _dict_set = Tensor.__dict__["__dict__"], dict.get, dict.__setitem__
+_DEFAULT = {name: Tensor.__dict__.get(name) for name in _FIELDS if name not in _SLOT}
 _make, _grad_fn, _backward = Tensor._make, autograd_kit.autograd.grad, autograd_kit.autograd.backward
 _no_grad = autograd_kit.no_grad
 _DTYPES = {n: getattr(autograd_kit, n) for n in dir(autograd_kit) if _type(getattr(autograd_kit, n)) is _DType}
@@ -73,11 +77,16 @@ def _kit_class(t):
 
 
 def _get(slot, t):
-    return _SLOT[slot].__get__(t, Tensor)
+    if slot in _SLOT:
+        return _SLOT[slot].__get__(t, Tensor)
+    return _dict_get(_INSTANCE_DICT.__get__(t, Tensor), slot, _DEFAULT[slot])
 
 
 def _set(slot, t, value):
-    _SLOT[slot].__set__(t, value)
+    if slot in _SLOT:
+        _SLOT[slot].__set__(t, value)
+    else:
+        _dict_set(_INSTANCE_DICT.__get__(t, Tensor), slot, value)
 
 
 class Agent:
