@@ -61,3 +61,13 @@ def test_xor_notebook_shows_the_plateau_and_the_way_out():
     # torch.manual_seed(0) starts it from PyTorch's own weights (tests/course/test_real_pytorch.py compares the cell)
     text = _text(load("04_neural_networks"))
     assert "zero start, lr=1.0:   loss 0.2500" in text and "random start, lr=2.0: loss 0.00087" in text
+
+
+def test_the_index_links_every_released_exercise_and_every_link_resolves():
+    import re
+    text = "\n".join(c.source for c in load("00_start_here").cells if c.cell_type == "markdown")
+    links = set(re.findall(r"\]\((\.\./exercises/release/[^)]*\.ipynb)\)", text))
+    released = {f"../exercises/release/{p.name}" for p in (ROOT / "exercises" / "release").glob("*.ipynb")}
+    assert links == released and len(released) >= 6
+    for link in links:
+        assert (ROOT / "notebooks" / link).resolve().is_file(), link

@@ -75,6 +75,28 @@ WRONG = {
                 "    numeric = numeric_grad(loss_fn, w)\nloss_fn(w).backward()\nanalytic = w.grad",
                 "instead of 2·eps")],
     },
+    "06_convolutional_networks": {
+        "q1": [("stack_shape = (4, 16, 12, 12)", "padding=1 adds"), ("stack_shape = (4, 16, 28, 28)", "halves the height")],
+        "q2": [("n_conv_params = 8 * 5 * 5 * 3", "also has a bias"), ("n_conv_params = 8 * 5 * 5 + 8", "per input channel")],
+        "q3": [("conv_at_0_1 = 5", "does not flip"), ("conv_at_0_1 = 10", "row 1, column 0")],
+        "q4": [("dw_0_1 = 2\nconv_w_grad = torch.tensor([[4., 5.], [3., 1.]])", "the kernel slides"),
+               ("dw_0_1 = 5\nw = torch.tensor([[0.5, -1.], [2., 1.]], requires_grad=True)\nconv_w_grad = w.detach()",
+                "that is w itself")],
+        "q5": [("class DigitCNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                "        self.conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)\n        self.pool = nn.MaxPool2d(2)\n"
+                "        self.fc = nn.Linear(8 * 4 * 4, 10)\n\n    def forward(self, x):\n"
+                "        return self.fc(torch.flatten(self.pool(torch.relu(self.conv(x))), 1))\n\n\n"
+                "torch.manual_seed(0)\ncnn = DigitCNN()\nopt = optim.Adam(cnn.parameters(), lr=0.01)\ncnn_losses = []\n"
+                "for step in range(30):\n    loss = F.cross_entropy(cnn(X_digits), Y_digits)\n    loss.backward()\n"
+                "    opt.zero_grad()\n    opt.step()\n    cnn_losses.append(loss.item())", "did not go down"),
+               ("cnn = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(512, 10))\n"
+                "opt = optim.Adam(cnn.parameters(), lr=0.01)\ncnn_losses = []\nfor step in range(30):\n"
+                "    opt.zero_grad()\n    loss = F.cross_entropy(cnn(X_digits), Y_digits)\n    loss.backward()\n"
+                "    opt.step()\n    cnn_losses.append(loss.item())", "nn.MaxPool2d")],
+        "q6": [("pool_grad = [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [1, 0, 0, 1]]", "gradient of its output"),
+               ("pool_grad = [[.25, .25, .5, .5], [.25, .25, .5, .5], [.75, .75, 1., 1.], [.75, .75, 1., 1.]]",
+                "average pooling")],
+    },
 }
 
 # Right answers in other legitimate forms (graded in the ``right2`` notebook: every one must pass).
@@ -122,5 +144,24 @@ RIGHT2 = {
               "    return torch.tensor(out, dtype=torch.float64)\n\n\ndef loss_fn(w):\n    return (w ** 3).sum() + w[0] * w[1]\n\n\n"
               "w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)\nwith torch.no_grad():\n"
               "    numeric = numeric_grad(loss_fn, w)\nloss_fn(w).backward()\nanalytic = w.grad",
+    },
+    "06_convolutional_networks": {
+        "q1": "stack_shape = nn.Sequential(nn.Conv2d(3, 8, kernel_size=5), nn.MaxPool2d(2),\n"
+              "                            nn.Conv2d(8, 16, kernel_size=3, padding=1))(torch.zeros(4, 3, 32, 32)).shape",
+        "q2": "n_conv_params = sum(p.numel() for p in nn.Conv2d(3, 8, kernel_size=5).parameters())",
+        "q3": "conv_at_0_1 = (image[0:2, 1:3] * kernel).sum()",
+        "q4": "x = torch.tensor([[1., 2., 3.], [0., 1., -1.], [2., 0., 1.]])\n"
+              "dw_0_1 = np.float32(x[0:2, 1:3].sum().item())\n"
+              "conv_w_grad = F.unfold(x[None, None], 2).sum(-1).reshape(2, 2)",
+        "q5": "class DigitCNN(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)\n        self.pool = nn.MaxPool2d(2)\n"
+              "        self.fc = nn.Linear(8 * 4 * 4, 10)\n\n    def forward(self, x):\n"
+              "        return self.fc(torch.flatten(self.pool(torch.relu(self.conv(x))), 1))\n\n\n"
+              "torch.manual_seed(0)\ncnn = DigitCNN()\nopt = optim.Adam(cnn.parameters(), lr=0.01)\ncnn_losses = []\n"
+              "for step in range(30):\n    loss = F.cross_entropy(cnn(X_digits), Y_digits)\n    opt.zero_grad()\n"
+              "    loss.backward()\n    opt.step()\n    cnn_losses.append(float(loss))",
+        "q6": "a = torch.tensor([[1., 5., 2., 0.], [3., 2., 7., 1.], [0., 4., 1., 1.], [6., 2., 3., 8.]], requires_grad=True)\n"
+              "y = F.max_pool2d(a[None, None], 2)[0, 0]\n(y * torch.tensor([[1., 2.], [3., 4.]])).sum().backward()\n"
+              "pool_grad = a.grad",
     },
 }

@@ -44,7 +44,8 @@ print("x =", x.item(), " y = x² =", y.item(), " dy/dx =", x.grad.item())"""),
 Each section has an exercise notebook in [`exercises/release/`](../exercises/release/):
 [01](../exercises/release/01_tensor_basics.ipynb), [02](../exercises/release/02_gradients.ipynb),
 [03](../exercises/release/03_linear_regression.ipynb), [04](../exercises/release/04_neural_networks.ipynb),
-[05](../exercises/release/05_inside_backward.ipynb). Fill in the cells marked `raise NotImplementedError`,
+[05](../exercises/release/05_inside_backward.ipynb),
+[06](../exercises/release/06_convolutional_networks.ipynb). Fill in the cells marked `raise NotImplementedError`,
 then run the check cell under each: it tells you at once whether your answer is right, and if not, a hint
 about what to look at. Your teacher grades the hidden tests later."""),
 ]
