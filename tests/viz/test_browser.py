@@ -34,7 +34,8 @@ import build_notebooks  # noqa: E402
 # the course notebooks that hold a stepper, and those that hold any graph (make_dot/draw_dot too)
 GRAPH_CALLS = ("make_dot(", "draw_dot(", "step_backward(", "step_forward(")
 COURSE = {m.TITLE: m for m in build_notebooks.sources()}
-WITH_STEPPERS = [t for t, m in COURSE.items() if any("step_" in c[1] for c in m.CELLS if c[0] == "code")]
+STEPPER_CALLS = ("step_backward(", "step_forward(")
+WITH_STEPPERS = [t for t, m in COURSE.items() if any(k in c[1] for c in m.CELLS if c[0] == "code" for k in STEPPER_CALLS)]
 WITH_GRAPHS = [t for t, m in COURSE.items() if any(k in c[1] for c in m.CELLS if c[0] == "code" for k in GRAPH_CALLS)]
 # a 200-node graph, to time a step in the browser (JS side: window.__akStepTimes)
 BIG = ("import autograd_kit as torch\nfrom autograd_kit.viz import step_backward\n"
@@ -54,7 +55,7 @@ def steppers_of(title):
             continue
         tree = ast.parse(src)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.chdir(ROOT / "notebooks"):  # as a kernel runs it
             exec(compile(tree, title, "exec"), ns)
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), title, "eval"), ns)
@@ -79,6 +80,7 @@ def lab(tmp_path_factory):
     for title in COURSE:  # stored copies: run ones, and untrusted ones opened as they are
         shutil.copy(ROOT / "notebooks" / f"{title}.ipynb", root / f"{title}.ipynb")
         shutil.copy(ROOT / "notebooks" / f"{title}.ipynb", root / f"stored_{title}.ipynb")
+    shutil.copytree(ROOT / "notebooks" / "data", root / "data")  # what the notebooks read (06's digits)
     cfg = tmp_path_factory.mktemp("jcfg")
     settings = cfg / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
@@ -249,7 +251,7 @@ def test_stored_notebook_untrusted_shows_every_graph_as_an_image(lab, title):
     base, root = lab
     code = [c for c in COURSE[title].CELLS if c[0] == "code"]
     graph_cells = [i for i, c in enumerate(code) if any(k in c[1] for k in GRAPH_CALLS)]
-    steppers = [i for i in graph_cells if "step_" in code[i][1]]
+    steppers = [i for i in graph_cells if any(k in code[i][1] for k in STEPPER_CALLS)]  # not an import line
     with browser_page() as page:
         try:
             open_notebook(page, base, f"stored_{title}")
