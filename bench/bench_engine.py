@@ -170,6 +170,7 @@ ROWS = [
     ("20,000-op chain fwd+bwd", deep_chain, ("torch", "kit"), "s", 1, 1.0, "torch"),
     ("LeNet-5 step (batch 64, 1x28x28)", lenet, ("torch", "kit"), "ms", 1, 3.0, "torch"),  # issue #12
 ]
+IDLE_BETWEEN = 0.3  # seconds between two libraries' rounds
 SCALE = {"µs/op": 1e6, "µs": 1e6, "ms": 1e3, "s": 1.0}
 RSS_ROW = ("peak RSS, 20 big-MLP steps", 0.25)
 BIG = mlp([784, 1024, 1024, 10], 512)
@@ -201,6 +202,9 @@ def time_row(index, rounds, stat="median", seconds=0.25):
             assert p.stdout.readline().strip() == "ready"
 
         def one_round(lib, n):
+            # a pause first: the previous library's BLAS/OpenMP threads spin-wait for a while after their
+            # work, and on 2 cores that spinning would be charged to whichever library runs next
+            time.sleep(IDLE_BETWEEN)
             procs[lib].stdin.write(f"{n}\n")
             procs[lib].stdin.flush()
             return float(procs[lib].stdout.readline())
