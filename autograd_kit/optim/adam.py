@@ -40,15 +40,6 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        with ak.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
-
     def _state_for(self, p, amsgrad):
         state = self.state[p]
         if len(state) == 0:  # lazy initialisation, as in PyTorch

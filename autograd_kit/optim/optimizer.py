@@ -108,6 +108,16 @@ class Optimizer:
                     p.grad.zero_()
 
     def step(self, closure=None):
+        """One update of every parameter that has a gradient (each optimizer's ``_update``), as in PyTorch."""
+        loss = self._run_closure(closure)
+        with ak.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, group)
+        return loss
+
+    def _update(self, p, group):
         raise NotImplementedError
 
     def _run_closure(self, closure):

@@ -28,15 +28,6 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        with ak.no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
-
     def _update(self, p, group):
         lr, momentum = group["lr"], group["momentum"]
         weight_decay, dampening = group["weight_decay"], group["dampening"]
