@@ -27,6 +27,7 @@ from . import autograd
 from . import random
 from ._generator import default_generator
 from ._printing import set_printoptions, get_printoptions
+from ._threads import get_num_threads, set_num_threads  # noqa: E402,F401
 
 from ._tensor_types import _legacy_types
 globals().update(_legacy_types(__name__, is_cuda=False))  # FloatTensor([...]), isinstance(t, LongTensor)

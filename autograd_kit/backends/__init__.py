@@ -1,2 +1,3 @@
-"""``torch.backends``: which accelerator back ends this build has (none: the kit computes on the CPU)."""
-from . import cudnn, mps  # noqa: F401
+"""``torch.backends``: which back ends this build has. ``mkl`` is Intel MKL when the ``mkl`` wheel is
+installed (loaded on first use; the kit computes with NumPy without it); no accelerators (CPU only)."""
+from . import cudnn, mkl, mps  # noqa: F401
