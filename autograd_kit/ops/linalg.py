@@ -1,7 +1,12 @@
-"""Matrix products: mm, mv, dot, bmm, general matmul, and the fused addmm used by nn.Linear."""
+"""Matrix products: mm, mv, dot, bmm, general matmul (``matmul.py``), and the fused addmm used by nn.Linear.
+
+The products are MKL's, called as PyTorch calls it (``backends/mkl.py``), so they round as PyTorch's do;
+the backward formulas are PyTorch's (``mm_mat1_backward``: a column-major input gets a column-major
+gradient), since which operand BLAS gets transposed changes the bits. Without MKL: NumPy's products."""
 import numpy as np
 
 from ..autograd.function import Function
+from ..backends import mkl
 from ._util import broadcast_error
 
 Tensor = None  # bound by autograd_kit._tensor
@@ -26,6 +31,38 @@ def _check_mm(a, b):
             f"Hint: for A @ B the columns of A ({sa[-1]}) must equal the rows of B ({sb[-2]}).")
 
 
+def _mm(a, b):
+    """a @ b (2-D arrays) as PyTorch's mm computes it (MKL), or NumPy's product without MKL."""
+    out = mkl.gemm(a, b)
+    return np.matmul(a, b) if out is None else out
+
+
+def _mv(a, v):
+    out = mkl.gemv(np.empty(a.shape[0], a.dtype), a, v) if a.dtype == v.dtype else None
+    return np.matmul(a, v) if out is None else out
+
+
+def _bmm(a, b):
+    out = mkl.bmm(np.empty((a.shape[0], a.shape[1], b.shape[2]), a.dtype), a, b) if a.dtype == b.dtype else None
+    return np.matmul(a, b) if out is None else out
+
+
+def _colmajor(d):
+    """mm's backward lays a column-major input's gradient out column-major (FunctionsManual.cpp)."""
+    s = d.strides
+    return d.ndim == 2 and s[0] == d.itemsize and s[1] == d.itemsize * d.shape[0]
+
+
+def mm_mat1_backward(grad, mat2, mat1_colmajor, alpha=1):
+    g = mat2.mm(grad.t()).t() if mat1_colmajor else grad.mm(mat2.t())
+    return g if alpha == 1 else g * alpha
+
+
+def mm_mat2_backward(grad, mat1, mat2_colmajor, alpha=1):
+    g = grad.t().mm(mat1).t() if mat2_colmajor else mat1.t().mm(grad)
+    return g if alpha == 1 else g * alpha
+
+
 class Mm(Function):
     formula = "a @ b"
     derivatives = ("g @ bᵀ", "aᵀ @ g")
@@ -34,38 +71,53 @@ class Mm(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
-        return np.matmul(a._data, b._data)
+        ctx.cols = (_colmajor(a._data), _colmajor(b._data))
+        return _mm(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (grad.mm(b.t()) if need[0] else None), (a.t().mm(grad) if need[1] else None)
+        return (mm_mat1_backward(grad, b, ctx.cols[0]) if need[0] else None,
+                mm_mat2_backward(grad, a, ctx.cols[1]) if need[1] else None)
 
 
 class Addmm(Function):
-    """bias + a @ b in one node (AddmmBackward0), as PyTorch's nn.Linear records it."""
+    """beta·c + alpha·(a @ b) in one node (AddmmBackward0), as PyTorch's nn.Linear records it: c is
+    broadcast into the output first and the gemm adds the product to it (beta=1)."""
     formula = "c + a @ b"
     derivatives = ("1", "g @ bᵀ", "aᵀ @ g")
 
     @staticmethod
-    def forward(ctx, c, a, b):
+    def forward(ctx, c, a, b, beta=1, alpha=1):
         need = ctx.needs_input_grad
         ctx.save(mat1=a if need[2] else None, mat2=b if need[1] else None)
-        out = np.matmul(a._data, b._data)
+        ctx.cols, ctx.beta, ctx.alpha = (_colmajor(a._data), _colmajor(b._data)), beta, alpha
+        ad, bd, cd = a._data, b._data, c._data
+        shape = (ad.shape[0], bd.shape[1])
         try:
-            out += c._data
+            np.broadcast_shapes(cd.shape, shape)
         except ValueError:
-            raise broadcast_error(c._data.shape, out.shape) from None
-        return out
+            raise broadcast_error(cd.shape, shape) from None
+        out = np.empty(shape, np.result_type(cd, ad, bd))
+        if beta != 0:
+            out[...] = cd
+        if mkl.addmm(out, ad, bd, beta, alpha) is not None:
+            return out
+        prod = np.matmul(ad, bd)
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:
+            return prod.astype(out.dtype, copy=False)
+        return np.add(out * beta if beta != 1 else out, prod, out=out)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (grad if need[0] else None,
-                grad.mm(b.t()) if need[1] else None,
-                grad.t().mm(a).t() if need[2] else None)  # = aᵀ·g, laid out as W (mat2 is usually Wᵀ)
+        return ((grad if ctx.beta == 1 else grad * ctx.beta) if need[0] else None,
+                mm_mat1_backward(grad, b, ctx.cols[0], ctx.alpha) if need[1] else None,
+                mm_mat2_backward(grad, a, ctx.cols[1], ctx.alpha) if need[2] else None)
 
 
 class Mv(Function):
@@ -76,7 +128,7 @@ class Mv(Function):
     def forward(ctx, a, v):
         need = ctx.needs_input_grad
         ctx.save(self=a if need[1] else None, vec=v if need[0] else None)
-        return np.matmul(a._data, v._data)
+        return _mv(a._data, v._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -93,7 +145,8 @@ class Dot(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save(self=a if need[1] else None, tensor=b if need[0] else None)
-        return np.dot(a._data, b._data)
+        out = mkl.dot(a._data, b._data)
+        return np.dot(a._data, b._data) if out is None else out
 
     @staticmethod
     def backward(ctx, grad):
@@ -110,70 +163,19 @@ class Bmm(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
-        return np.matmul(a._data, b._data)
+        return _bmm(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (grad.matmul(b.transpose(-1, -2)) if need[0] else None), \
-               (a.transpose(-1, -2).matmul(grad) if need[1] else None)
-
-
-class Matmul(Bmm):
-    """Batched matmul (≥3-D or mixed ranks); the engine sums batch broadcasting away."""
-    backward_name = "UnsafeViewBackward0"
-    formula = "a @ b"
+        return (grad.bmm(b.transpose(1, 2)) if need[0] else None), \
+               (a.transpose(1, 2).bmm(grad) if need[1] else None)
 
 
 def _dtype_name(t):
     from .sums import _torch_name
     return _torch_name(t._data.dtype)
-
-
-def matmul(a, b):
-    """torch.matmul: dispatches on ranks like PyTorch (dot, mv, mm, folded mm, broadcast bmm), with its
-    checks in its order (batch broadcast, then sizes, then dtypes)."""
-    da, db = a._data.ndim, b._data.ndim
-    if da == 0 or db == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
-    if da == 1 and db == 1:
-        return dot(a, b)
-    if da == 2 and db == 1:
-        return mv(a, b)
-    if da == 1 and db == 2:
-        _check_dtypes(a, b)
-        from .views import SqueezeMatmul
-        return SqueezeMatmul.apply(mm(a.unsqueeze(0), b), dim=0)
-    if da == 2 and db == 2:
-        return mm(a, b)
-    sa, sb = a._data.shape, b._data.shape
-    if db <= 2:  # a (≥3-D) folded into one matrix, as PyTorch does: its errors name the folded sizes
-        rows = int(np.prod(sa[:-1]))
-        if db == 1:
-            if sa[-1] != sb[0]:
-                raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{sa[-1]}), vec ({sb[0]})")
-            _check_mv_dtypes(a, b)
-            return matmul(a, b.unsqueeze(-1)).squeeze(-1)
-        if sa[-1] != sb[0]:
-            _check_mm(Tensor._make(np.empty((rows, sa[-1]))), b)
-        _check_dtypes(a, b)
-        return Matmul.apply(a, b)
-    batch_a, batch_b = (sa[:-2] if da > 1 else ()), sb[:-2]
-    try:
-        batch = np.broadcast_shapes(batch_a, batch_b)
-    except ValueError:
-        raise broadcast_error(batch_a, batch_b) from None
-    k_a, k_b = sa[-1], sb[-2]
-    if k_a != k_b:
-        n = int(np.prod(batch))
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k_a}] "
-                           f"but got: [{n}, {k_b}].")
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_name(a)} but found {_dtype_name(b)}")
-    if da == 1:
-        return matmul(a.unsqueeze(0), b).squeeze(-2)
-    return Matmul.apply(a, b)
 
 
 def _check_mv_dtypes(m, v):
@@ -227,13 +229,18 @@ def bmm(a, b):
 
 
 def addmm(c, a, b, *, beta=1, alpha=1):
+    """PyTorch's checks in its order (dtypes, ranks, sizes), then one AddmmBackward0 node."""
+    if c._data.dtype != b._data.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_dtype_name(c)} and {_dtype_name(b)}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_dtype_name(a)} and {_dtype_name(b)}")
     if a._data.ndim != 2:
         raise RuntimeError("mat1 must be a matrix, got {}-D tensor".format(a._data.ndim))
     if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix, got {}-D tensor".format(b._data.ndim))
     _check_mm(a, b)
     if beta != 1 or alpha != 1:
-        return c * beta + mm(a, b) * alpha
+        return Addmm.apply(c, a, b, beta=beta, alpha=alpha)
     return Addmm.apply(c, a, b)
 
 
@@ -272,3 +279,6 @@ class Einsum(Function):
                 g = g.reshape(tuple(n if c in keep else 1 for c, n in zip(sub, ops[i].shape))).expand(ops[i].shape)
             grads.append(g)
         return tuple(grads)
+
+
+from .matmul import Matmul, matmul  # noqa: E402,F401  (matmul's rank dispatch, after the ops it uses)

@@ -1,16 +1,20 @@
 """One-input elementwise ops: exp/log, sqrt, trig, sigmoid/tanh/relu, abs, sign, and rounding.
 
-Each op's forward (NumPy) and backward (tensor ops, so create_graph works) sit side by side.
+Each op's forward (NumPy, or MKL's VML where PyTorch computes the op with it) and backward (tensor ops,
+so create_graph works) sit side by side.
 """
 import numpy as np
 
+from .._fma import fma
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
+from ..backends import mkl
 from ._util import result_dtype
 
 
-def _unary(name, np_fn, formula, derivative, backward, save_output=False, backward_name=None):
-    """Declare a one-input op whose forward is a NumPy ufunc."""
+def _unary(name, np_fn, formula, derivative, backward, save_output=False, backward_name=None, vml=None):
+    """Declare a one-input op whose forward is a NumPy ufunc, or VML's ``vml`` function when MKL is
+    loaded (the ops ATen's vml.h sends to MKL: PyTorch's exact float32/float64 results)."""
 
     def forward(ctx, a):
         if save_output:
@@ -20,6 +24,10 @@ def _unary(name, np_fn, formula, derivative, backward, save_output=False, backwa
         d = a._data
         if d.dtype.kind != "f":
             d = d.astype(result_dtype(a, 1.0))
+        if vml is not None:
+            out = mkl.unary(vml, d)
+            if out is not None:
+                return out
         return np_fn(d)
 
     attrs = {"formula": formula, "derivatives": (derivative,), "forward": staticmethod(forward),
@@ -61,7 +69,8 @@ def _tanh_b(ctx, g):
 
 class TanhBackward(Function):
     """g·(1 - y²) for y = tanh(a): PyTorch's tanh_backward, one node (TanhBackwardBackward0) that keeps a
-    create_graph gradient differentiable, in place of three tensor ops per tanh."""
+    create_graph gradient differentiable, in place of three tensor ops per tanh. Its kernel computes
+    1 - y·y as one fused multiply-add (the compiler contracts ``one - b * b``), then the product."""
     formula = "g·(1 - y²)"
     derivatives = ("1 - y²", "-2·g·y")
 
@@ -70,13 +79,16 @@ class TanhBackward(Function):
         need = ctx.needs_input_grad
         ctx.save(grad_output=grad if need[1] else None, output=out if need[0] or need[1] else None)
         y = out._data
+        dt = y.dtype
+        if dt.kind == "f" and grad._data.dtype == dt:
+            return np.multiply(grad._data, fma(-y, y, dt.type(1), dtype=dt))
         return np.multiply(grad._data, 1 - y * y)
 
     @staticmethod
     def backward(ctx, gg):
         g, out = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (TanhBackward.apply(gg, out) if need[0] else None), (gg * g * out * -2 if need[1] else None)
+        return (TanhBackward.apply(gg, out) if need[0] else None), (gg * (out * -2 * g) if need[1] else None)
 
 
 def _sigmoid_b(ctx, g):
@@ -107,12 +119,12 @@ def _log1p_b(ctx, g):
     return g / (a + 1)
 
 
-Exp = _unary("Exp", np.exp, "eᵃ", "eᵃ", _exp_b, save_output=True)
-Log = _unary("Log", np.log, "ln a", "1/a", _log_b)
-Sqrt = _unary("Sqrt", np.sqrt, "√a", "1/(2√a)", _sqrt_b, save_output=True)
-Sin = _unary("Sin", np.sin, "sin a", "cos a", _sin_b)
-Cos = _unary("Cos", np.cos, "cos a", "-sin a", _cos_b)
-Tanh = _unary("Tanh", np.tanh, "tanh a", "1 - tanh²a", _tanh_b, save_output=True)
+Exp = _unary("Exp", np.exp, "eᵃ", "eᵃ", _exp_b, save_output=True, vml="exp")
+Log = _unary("Log", np.log, "ln a", "1/a", _log_b, vml="log")
+Sqrt = _unary("Sqrt", np.sqrt, "√a", "1/(2√a)", _sqrt_b, save_output=True, vml="sqrt")
+Sin = _unary("Sin", np.sin, "sin a", "cos a", _sin_b, vml="sin")
+Cos = _unary("Cos", np.cos, "cos a", "-sin a", _cos_b, vml="cos")
+Tanh = _unary("Tanh", np.tanh, "tanh a", "1 - tanh²a", _tanh_b, save_output=True, vml="tanh")
 Sigmoid = _unary("Sigmoid", _sigmoid, "σ(a)", "σ(a)·(1 - σ(a))", _sigmoid_b, save_output=True)
 Reciprocal = _unary("Reciprocal", np.reciprocal, "1/a", "-1/a²", _reciprocal_b, save_output=True)
 Rsqrt = _unary("Rsqrt", lambda d: 1 / np.sqrt(d), "1/√a", "-1/(2·a^1.5)", _rsqrt_b, save_output=True)
