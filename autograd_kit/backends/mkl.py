@@ -23,6 +23,8 @@ import sys
 
 import numpy as np
 
+from .. import _threads
+
 VERBOSE_OFF = 0
 VERBOSE_ON = 1
 
@@ -39,6 +41,7 @@ VML_OPS = {"exp": "Exp", "log": "Ln", "log10": "Log10", "log2": "Log2", "sin": "
            "tan": "Tan", "tanh": "Tanh", "sqrt": "Sqrt", "asin": "Asin", "acos": "Acos", "atan": "Atan",
            "erf": "Erf", "erfc": "Erfc", "erfinv": "ErfInv"}
 _vml = {}
+_fns = {}  # dtype -> (gemm, gemm_batch, gemv, dot)
 
 
 def _candidates():
@@ -84,6 +87,8 @@ def _load():
         getattr(lib, f"cblas_{t}gemv").argtypes = [_I, _I, _I, _I, c, _P, _I, _P, _I, c, _P, _I]
         getattr(lib, f"cblas_{t}dot").argtypes = [_I, _P, _I, _P, _I]
         getattr(lib, f"cblas_{t}dot").restype = c
+    for dt, t in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d")):
+        _fns[dt] = tuple(getattr(lib, f"cblas_{t}{op}") for op in ("gemm", "gemm_batch", "gemv", "dot"))
     _lib = lib
     _sync_threads()
     return lib
@@ -96,9 +101,9 @@ def _get():
 
 
 def _sync_threads():
+    """MKL's thread count follows torch.set_num_threads (checked before each BLAS call: one compare)."""
     global _threads_set
-    from .._threads import get_num_threads
-    n = get_num_threads()
+    n = _threads._num_threads or _threads.get_num_threads()
     if _lib is not None and n != _threads_set:
         _lib.MKL_Set_Num_Threads(n)
         _threads_set = n
@@ -135,24 +140,25 @@ def unary(name, x):
     """VML's high-accuracy ``vm[s|d]<Op>`` of a float32/float64 array (a new array), or None when MKL is
     absent, the dtype is another or ATen does not compute ``name`` with VML."""
     dt = x.dtype
-    if (dt != np.float32 and dt != np.float64) or name not in VML_OPS:
-        return None
-    key = (name, dt.char)
-    fn = _vml.get(key)
+    fn = _vml.get((name, dt))
     if fn is None:
-        if _get() is None:
+        if (dt != np.float32 and dt != np.float64) or name not in VML_OPS or _get() is None:
             return None
         fn = getattr(_lib, ("vms" if dt == np.float32 else "vmd") + VML_OPS[name])
-        fn.argtypes = [ctypes.c_int64, _P, _P, ctypes.c_int64]
-        _vml[key] = fn
-    x = np.ascontiguousarray(x)
+        fn.argtypes = [_I, _P, _P, ctypes.c_int64]
+        _vml[(name, dt)] = fn
+    if not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
     out = np.empty(x.shape, dt)
     n = x.size
-    if n:
-        step = 2 ** 31 - 1  # MKL_INT is 32-bit: ATen calls VML in chunks this long
-        xp, op = x.ctypes.data, out.ctypes.data
-        for i in range(0, n, step):
-            fn(min(step, n - i), xp + i * dt.itemsize, op + i * dt.itemsize, _MODE)
+    if n < 2 ** 31:
+        if n:
+            fn(n, x.ctypes.data, out.ctypes.data, _MODE)
+        return out
+    step, isz = 2 ** 31 - 1, dt.itemsize  # MKL_INT is 32-bit: ATen calls VML in chunks this long
+    xp, op = x.ctypes.data, out.ctypes.data
+    for i in range(0, n, step):
+        fn(min(step, n - i), xp + i * isz, op + i * isz, _MODE)
     return out
 
 
@@ -161,6 +167,9 @@ def _es(a):
     """Element strides, or None when a stride is not a whole number of elements."""
     isz = a.itemsize
     s = a.strides
+    if len(s) == 2:
+        s0, s1 = s
+        return None if s0 % isz or s1 % isz else (s0 // isz, s1 // isz)
     if any(x % isz for x in s):
         return None
     return tuple(x // isz for x in s)
@@ -210,22 +219,27 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
     """``out = beta*out + alpha*(m1 @ m2)`` as PyTorch's ``addmm_impl_cpu_`` computes it, in place on the
     C-contiguous ``out`` (which holds ``self`` broadcast when beta != 0). Returns out, or None without MKL
     or for a dtype BLAS does not take (the caller computes with NumPy)."""
-    t = _blas_type(out, m1, m2)
-    if t is None or _get() is None:
+    dt = out.dtype
+    fns = _fns.get(dt)
+    if fns is None or m1.dtype != dt or m2.dtype != dt:
+        if _lib is None and not _tried and _get() is not None:
+            return addmm(out, m1, m2, beta, alpha)
         return None
     M, N = out.shape
-    if out.size == 0:
-        return out
     K = m1.shape[1]
+    if M == 0 or N == 0:
+        return out
     if K == 0:
         if beta == 0:
             out[...] = 0
         else:
             out *= beta
         return out
-    rs = _es(out)
+    isz = dt.itemsize
+    r0, r1 = out.strides
+    r0, r1 = r0 // isz, r1 // isz
     s1, s2 = _es(m1), _es(m2)
-    if rs[0] == 1 and (N == 1 or rs[1] >= max(1, M)):
+    if r0 == 1 and (N == 1 or r1 >= max(1, M)):
         tc = False
     else:  # out is C-contiguous: PyTorch computes outᵀ = m2ᵀ·m1ᵀ
         tc = True
@@ -234,17 +248,18 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
     k = m1.shape[0] if tc else m1.shape[1]
     a, ta, lda = _operand(m1, s1, m, k, tc)
     b, tb, ldb = _operand(m2, s2, k, n, tc)
-    ldc = rs[0 if tc else 1]
+    ldc = r0 if tc else r1
     lda, ldb, ldc = _normalize(ta, tb, m, n, k, lda, ldb, ldc)
-    _sync_threads()
-    getattr(_lib, f"cblas_{t}gemm")(_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
-                                     a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, ldc)
+    if _threads._num_threads != _threads_set:
+        _sync_threads()
+    fns[0](_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
+           a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, ldc)
     return out
 
 
 def gemm(a, b):
     """``a @ b`` (2-D) as PyTorch's ``mm`` computes it, or None without MKL."""
-    if _get() is None or _blas_type(a, b) is None:
+    if a.dtype != b.dtype or (a.dtype not in _fns and (_tried or _get() is None or a.dtype not in _fns)):
         return None
     return addmm(np.empty((a.shape[0], b.shape[1]), a.dtype), a, b)
 
@@ -300,8 +315,8 @@ def bmm(out, b1, b2, beta=0.0, alpha=1.0, is_bmm=True):
     _sync_threads()
     beta = 0.0 if is_bmm else beta
     if bs == 1:
-        getattr(_lib, f"cblas_{t}gemm")(_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
-                                         b2.ctypes.data, lda, b1.ctypes.data, ldb, beta, out.ctypes.data, ldc)
+        _fns[out.dtype][0](_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
+                            b2.ctypes.data, lda, b1.ctypes.data, ldb, beta, out.ctypes.data, ldc)
         return out
     isz = out.itemsize
     idx = np.arange(bs, dtype=np.uint64)
@@ -310,7 +325,7 @@ def bmm(out, b1, b2, beta=0.0, alpha=1.0, is_bmm=True):
     pc = out.ctypes.data + idx * np.uint64(rs[0] * isz)
     ct = ctypes.c_float if t == "s" else ctypes.c_double
     ints = [ctypes.byref(_I(v)) for v in (_T if ta else _N, _T if tb else _N, m, n, k)]
-    getattr(_lib, f"cblas_{t}gemm_batch")(
+    _fns[out.dtype][1](
         _COL, ints[0], ints[1], ints[2], ints[3], ints[4], ctypes.byref(ct(alpha)), pa.ctypes.data,
         ctypes.byref(_I(lda)), pb.ctypes.data, ctypes.byref(_I(ldb)), ctypes.byref(ct(beta)), pc.ctypes.data,
         ctypes.byref(_I(ldc)), 1, ctypes.byref(_I(bs)))
@@ -342,8 +357,8 @@ def gemv(out, mat, vec, beta=0.0, alpha=1.0):
     if n == 1:
         lda = m
     _sync_threads()
-    getattr(_lib, f"cblas_{t}gemv")(_COL, trans, m, n, alpha, mat.ctypes.data, lda, vec.ctypes.data,
-                                     1 if vec.size == 1 else sv[0], beta, out.ctypes.data, so[0])
+    _fns[out.dtype][2](_COL, trans, m, n, alpha, mat.ctypes.data, lda, vec.ctypes.data,
+                       1 if vec.size == 1 else sv[0], beta, out.ctypes.data, so[0])
     return out
 
 
@@ -358,4 +373,4 @@ def dot(a, b):
     n = a.shape[0]
     ia, ib = (1, 1) if n == 1 else (sa[0], sb[0])
     _sync_threads()
-    return np.array(getattr(_lib, f"cblas_{t}dot")(n, a.ctypes.data, ia, b.ctypes.data, ib), a.dtype)
+    return np.array(_fns[a.dtype][3](n, a.ctypes.data, ia, b.ctypes.data, ib), a.dtype)
