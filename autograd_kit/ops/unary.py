@@ -80,8 +80,11 @@ class TanhBackward(Function):
         ctx.save(grad_output=grad if need[1] else None, output=out if need[0] or need[1] else None)
         y = out._data
         dt = y.dtype
-        if dt.kind == "f" and grad._data.dtype == dt:
-            return np.multiply(grad._data, fma(-y, y, dt.type(1), dtype=dt))
+        if dt == np.float32 and grad._data.dtype == dt:  # y·y is exact in float64: 1 - y·y rounded once
+            w = np.multiply(y, y, dtype=np.float64)
+            return np.multiply(grad._data, np.subtract(1.0, w, out=w).astype(dt))
+        if dt == np.float64 and grad._data.dtype == dt:
+            return np.multiply(grad._data, fma(-y, y, 1.0, dtype=dt))
         return np.multiply(grad._data, 1 - y * y)
 
     @staticmethod
