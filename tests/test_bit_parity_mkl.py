@@ -272,3 +272,30 @@ def test_import_does_not_load_mkl():
             "assert mkl._lib is not None\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("sa,sb,needs", [((4, 5, 3), (3, 2), (True, True)), ((5, 3), (4, 3, 2), (True, True)),
+                                          ((3,), (4, 3, 2), (True, True)), ((4, 5, 3), (3,), (True, True)),
+                                          ((2, 4, 5, 3), (1, 4, 3, 2), (True, True)), ((5, 3), (4, 3, 2), (False, True)),
+                                          ((3,), (2, 4, 3, 2), (False, True)), ((1, 5, 3), (4, 3, 2), (True, True)),
+                                          ((4, 5, 3), (4, 3, 2), (True, True))])
+def test_matmul_paths_gradcheck(sa, sb, needs):
+    """Each of matmul's paths (folded, folded transposed, batched) has PyTorch's gradient, to second order."""
+    from autograd_kit.autograd import gradcheck, gradgradcheck
+    rng = np.random.default_rng(0)
+    a = ak.tensor(rng.standard_normal(sa), requires_grad=needs[0])
+    b = ak.tensor(rng.standard_normal(sb), requires_grad=needs[1])
+    assert gradcheck(lambda x, y: x @ y, (a, b))
+    assert gradgradcheck(lambda x, y: x @ y, (a, b))
+
+
+def test_addmm_and_linear_gradcheck():
+    from autograd_kit.autograd import gradcheck, gradgradcheck
+    rng = np.random.default_rng(1)
+    c, a, b = (ak.tensor(rng.standard_normal(s), requires_grad=True) for s in ((4, 2), (4, 3), (3, 2)))
+    assert gradcheck(lambda c, a, b: ak.addmm(c, a, b, beta=0.5, alpha=-2.0), (c, a, b))
+    assert gradgradcheck(lambda c, a, b: ak.addmm(c, a, b, beta=0.5, alpha=-2.0), (c, a, b))
+    x, w, bias = (ak.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 3, 4), (5, 4), (5,)))
+    assert gradcheck(KF.linear, (x, w, bias))
+    t = ak.tensor(rng.standard_normal(6), requires_grad=True)
+    assert gradgradcheck(lambda t: ak.tanh(t), (t,))
