@@ -14,6 +14,8 @@ Every step is a NumPy operation over all rows and lanes at once (``np.add.accumu
 running sum); the Python loops run over the 4 accumulators, the 16 SIMD lanes or the loop calls, never
 over elements. Integer and bool sums are exact, so they use NumPy's own.
 """
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -27,8 +29,8 @@ def _seq(x, axis=0):
     n = x.shape[axis]
     if n == 0:
         return np.zeros(x.shape[:axis] + x.shape[axis + 1:], x.dtype)
-    if n == 1:
-        return np.take(x, 0, axis=axis) + x.dtype.type(0)
+    if axis == 0:
+        return (np.add.accumulate(x, 0)[-1] if n > 1 else x[0]) + x.dtype.type(0)
     return np.take(np.add.accumulate(x, axis=axis), n - 1, axis=axis) + x.dtype.type(0)
 
 
@@ -62,11 +64,13 @@ def _row_sum(x):
     """row_sum over axis 0: the row read as (-1, 4), four cascade sums, the tail, then the four added."""
     size = x.shape[0]
     k = size // 4
-    p = _multi_row_sum(x[:4 * k].reshape((k, 4) + x.shape[1:]))
-    p0 = p[0]
-    for i in range(4 * k, size):
-        p0 = p0 + x[i]
-    return ((p0 + p[1]) + p[2]) + p[3]
+    lanes = x.shape[1:]
+    if k < 16:  # multi_row_sum's first level only: a running sum
+        p = _seq(x[:4 * k].reshape((k, 4) + lanes)) if k else np.zeros((4,) + lanes, x.dtype)
+    else:
+        p = _multi_row_sum(x[:4 * k].reshape((k, 4) + lanes))
+    # p[0] += each tail element, then += p[1], p[2], p[3]: one running sum starting at p[0]
+    return _seq(np.concatenate([p[:1], x[4 * k:], p[1:]]))
 
 
 def _loop(iv):
@@ -79,11 +83,8 @@ def _loop(iv):
     if st0 == item and s0 >= lanes:  # vectorized_inner_sum
         nv = s0 // lanes
         vec = iv[:nv * lanes].reshape((nv, lanes) + iv.shape[1:])
-        part = _row_sum(vec)
-        out = _seq(iv[nv * lanes:])
-        for k in range(lanes):
-            out = out + part[k]
-        return out
+        # final_acc = 0, += each scalar tail element, += each lane of the vector sum
+        return _seq(np.concatenate([iv[nv * lanes:], _row_sum(vec)]))
     if st1 == item and s1 >= lanes:  # vectorized_outer_sum: 4 vectors of columns, then row_sum's
         g = s1 // (4 * lanes) * 4 * lanes
     elif st0 < st1:  # scalar_inner_sum
@@ -184,7 +185,7 @@ def _pieces(shape, begin, end):
 def _two_pass(iv, sh):
     """at::parallel_reduce into one output: each thread sums its share of the linear iteration into its
     own buffer, then the buffers are summed."""
-    n = int(np.prod(sh))
+    n = math.prod(sh)
     nthreads = min(THREADS, -(-n // GRAIN))
     chunk = -(-n // nthreads)
     bufs = []
@@ -202,6 +203,7 @@ def _two_pass(iv, sh):
 
 
 def torch_sum(a, axis=None, keepdims=False, dtype=None):
+    """``a.sum(axis)`` as ``torch.sum`` computes it on the CPU (float32/float64 to the last bit)."""
     a = np.asarray(a)
     if dtype is not None and np.dtype(dtype) != a.dtype:
         a = a.astype(dtype)
@@ -211,9 +213,18 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
         return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=dtype)
     nd = a.ndim
     if axis is None:
-        axes = set(range(nd))
+        axes = range(nd)
+    elif type(axis) is int:
+        axes = (axis + nd if axis < 0 else axis,)
     else:
-        axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+        axes = sorted({(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)})
+    n = a.size
+    if 0 < n < GRAIN and a.flags.c_contiguous and (not axes or list(axes) == list(range(axes[0], axes[-1] + 1))):
+        out = _contiguous(a, axes[0] if axes else nd, axes[-1] + 1 if axes else nd)
+        if out is not None:
+            if keepdims:
+                return out.reshape(tuple(1 if d in axes else s for d, s in enumerate(a.shape)))
+            return out if out.ndim else out[()]
     red = [d in axes for d in range(nd)]
     kept = tuple(1 if red[d] else a.shape[d] for d in range(nd))
     out = np.zeros(kept, a.dtype)
@@ -229,8 +240,24 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
     return out if out.ndim else out[()]
 
 
+def _contiguous(a, lo, hi):
+    """A C-contiguous array reduced over the adjacent dims lo..hi-1 (the common cases, without building
+    the iteration): the coalesced loop is (reduced, kept) with one of them contiguous."""
+    shape = a.shape
+    pre, red, post = math.prod(shape[:lo]), math.prod(shape[lo:hi]), math.prod(shape[hi:])
+    if red == 1:
+        return None
+    if post == 1:  # the reduced block is innermost: (size0 = red contiguous, size1 = rows)
+        r = _loop(a.reshape(pre, red).T)
+    elif pre == 1:  # the reduced block is outermost: rows of contiguous kept columns
+        r = _loop(a.reshape(red, post))
+    else:
+        return None
+    return (r + a.dtype.type(0)).reshape(shape[:lo] + shape[hi:])
+
+
 def _dispatch(iv, ov, sh, ist, rflags):
-    n = int(np.prod(sh))
+    n = math.prod(sh)
     if n < GRAIN or THREADS == 1:
         return _run(iv, ov, rflags)
     if all(rflags):
@@ -268,3 +295,110 @@ def _dispatch(iv, ov, sh, ist, rflags):
         osl = [slice(None)] * ov.ndim
         osl[odim] = slice(b, e)
         _run(iv[tuple(isl)], ov[tuple(osl)], rflags)
+
+
+# ---- var / std ----------------------------------------------------------------------------------
+
+def _axes(nd, axis):
+    if axis is None:
+        return tuple(range(nd))
+    return tuple(sorted({(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}))
+
+
+def torch_var(a, axis=None, correction=1, keepdims=False, take_sqrt=False):
+    """``torch.var`` / ``torch.std`` on the CPU: a whole-tensor result is the two-pass float64 sum of
+    squared deviations from the (cascade) mean (std_var_all_cpu); a result per row runs Welford's update
+    in float64 over each row's elements in TensorIterator's order (WelfordOps)."""
+    a = np.asarray(a)
+    nd = a.ndim
+    axes = _axes(nd, axis)
+    kept = tuple(1 if d in axes else s for d, s in enumerate(a.shape))
+    n = math.prod(a.shape[d] for d in axes)
+    if math.prod(kept) == 1:
+        mean = float(torch_sum(a) / a.dtype.type(a.size)) if a.size else 0.0
+        dev = np.ravel(a, order="K").astype(np.float64) - mean
+        sq = dev * dev
+        size = sq.shape[0]
+        if size > GRAIN and THREADS > 1:
+            chunk = -(-size // min(THREADS, -(-size // GRAIN)))
+            total = 0.0
+            for b in range(0, size, chunk):
+                total = total + float(np.add.accumulate(sq[b:b + chunk])[-1])
+        else:
+            total = float(np.add.accumulate(sq)[-1]) if size else 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = np.float64(total) / np.float64(max(0.0, size - correction))
+            out = np.sqrt(var) if take_sqrt else var
+        out = np.full(kept, out, dtype=a.dtype)
+    else:
+        # the reduced elements of each output in iteration order: the reduced dims, innermost stride first
+        red = sorted(axes, key=lambda d: (abs(a.strides[d]), -d))
+        keep = [d for d in range(nd) if d not in axes]
+        x = a.transpose(red[::-1] + keep).reshape((n, -1))
+        mean = np.zeros(x.shape[1])
+        m2 = np.zeros(x.shape[1])
+        for i in range(n):
+            xi = x[i].astype(np.float64)
+            delta = xi - mean
+            mean = mean + delta / float(i + 1)
+            m2 = m2 + delta * (xi - mean)
+        divisor = n - correction if n > correction else 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var = m2 / np.float64(divisor)
+            out = np.sqrt(var) if take_sqrt else var
+        out = out.astype(a.dtype).reshape(kept)
+    if not keepdims:
+        out = out.reshape(tuple(s for d, s in enumerate(a.shape) if d not in axes))
+    return out if out.ndim else out[()]
+
+
+# ---- vector norm ----------------------------------------------------------------------------------
+
+def _reduced_rows(a, axes):
+    """(n, outputs): each output's reduced elements in TensorIterator's order (innermost stride first)."""
+    red = sorted(axes, key=lambda d: (abs(a.strides[d]), -d))
+    keep = [d for d in range(a.ndim) if d not in axes]
+    return a.transpose(red[::-1] + keep).reshape((math.prod(a.shape[d] for d in axes), -1))
+
+
+def torch_norm(a, p, axis=None, keepdims=False):
+    """``torch.linalg.vector_norm(a, p, axis)`` for finite p > 0 on the CPU: p=2 over one contiguous
+    innermost dim runs the vectorized kernel (8-float lanes of squares, the lanes added in turn, a scalar
+    tail whose last len % 4 squares are fused multiply-adds); otherwise Σ|a|^p one element at a time."""
+    from ._fma import fma
+    a = np.asarray(a)
+    axes = _axes(a.ndim, axis)
+    kept = tuple(1 if d in axes else s for d, s in enumerate(a.shape))
+    if all(a.shape[d] == 1 for d in axes):  # nothing to reduce: PyTorch returns |a|
+        out = np.abs(a).reshape(kept)
+        return out if keepdims else out.reshape(tuple(s for d, s in enumerate(a.shape) if d not in axes))
+    x = _reduced_rows(a, axes)
+    item = a.itemsize
+    lanes = 32 // item
+    sh, ist, ost = _iteration(a, [d in axes for d in range(a.ndim)]) if a.size else ([], [], [])
+    lastdim = (p == 2 and len(sh) > 0 and ost[0] == 0 and ist[0] == item
+               and sum(s == 0 for s in ost) == 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if lastdim:
+            n = x.shape[0]
+            nv = n // lanes * lanes
+            if nv:
+                sq = x[:nv].reshape((nv // lanes, lanes, x.shape[1]))
+                acc = _seq(sq * sq)
+            else:
+                acc = np.zeros((lanes, x.shape[1]), a.dtype)
+            b = np.add.accumulate(acc, 0)[-1]
+            t = n - nv
+            for i in range(nv, nv + t // 4 * 4):
+                b = b + x[i] * x[i]
+            for i in range(nv + t // 4 * 4, n):
+                b = fma(x[i], x[i], b, dtype=a.dtype)
+            out = np.sqrt(b)
+        else:
+            ab = np.abs(x)
+            s = _seq(ab * ab if p == 2 else ab if p == 1 else ab ** a.dtype.type(p))
+            out = np.sqrt(s) if p == 2 else s if p == 1 else s ** a.dtype.type(1.0 / p)
+    out = np.asarray(out, a.dtype).reshape(kept)
+    if not keepdims:
+        out = out.reshape(tuple(s for d, s in enumerate(a.shape) if d not in axes))
+    return out if out.ndim else out[()]

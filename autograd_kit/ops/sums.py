@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .._reduction import torch_norm, torch_sum, torch_var
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
 from ._util import norm_dim, norm_dims
@@ -26,7 +27,7 @@ class Sum(Function):
         ctx.shape, ctx.dims = d.shape, dims
         if dtype is None and d.dtype.kind in "biu":
             dtype = np.int64
-        return np.add.reduce(d, axis=dims, dtype=dtype, keepdims=keepdim)  # np.sum's own call, without its wrapper
+        return torch_sum(d, dims, keepdim, dtype)  # PyTorch's summation order (cascade sum)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,10 +56,11 @@ class Mean(Function):
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
         if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
             return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
-        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # np.mean's own steps, in C
-            out = np.add.reduce(d, axis=dims, keepdims=keepdim)
-            return out / ctx.n if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
-        return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
+        # PyTorch's CPU mean: sum (cascade order) then div_(n), in the result dtype (float16: in float32)
+        out = torch_sum(d, dims, keepdim, dtype)
+        if out.dtype.itemsize < 4:
+            return (out.astype(np.float32) / np.float32(ctx.n)).astype(out.dtype)
+        return out / out.dtype.type(ctx.n) if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -82,8 +84,7 @@ class Var(Function):
         n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
         ctx.dims, ctx.shape, ctx.keepdim, ctx.denom = dims, d.shape, keepdim, max(n - correction, 0)
         ctx.save(self=a)
-        return np.var(d, axis=dims, ddof=correction, keepdims=keepdim) if ctx.denom else \
-            np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, dtype=d.dtype)
+        return torch_var(d, dims, correction, keepdim, take_sqrt=getattr(ctx, "take_sqrt", False))
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,7 +99,8 @@ class Std(Var):
 
     @staticmethod
     def forward(ctx, a, dim=None, correction=1, keepdim=False):
-        out = np.sqrt(Var.forward(ctx, a, dim, correction, keepdim))
+        ctx.take_sqrt = True
+        out = Var.forward(ctx, a, dim, correction, keepdim)
         ctx.save(self=a, result=OUTPUT)
         return out
 
@@ -128,7 +130,7 @@ class SumToSize(Function):
         ctx.shape = d.shape
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
-        out = np.add.reduce(d, axis=axes, keepdims=True) if axes else d
+        out = torch_sum(d, axes, True) if axes else d
         return out.reshape(shape) if lead or out.shape != tuple(shape) else out
 
     @staticmethod
@@ -239,16 +241,14 @@ class Norm(Function):
         ctx.save(self=a, result=OUTPUT)
         ab = np.abs(d)
         p = float(ord)
-        if p == 2:
-            out = np.sqrt(np.sum(d * d, axis=dims, keepdims=keepdim))
-        elif p == 1:
-            out = np.sum(ab, axis=dims, keepdims=keepdim)
-        elif p == np.inf:
+        if p == np.inf:
             out = np.max(ab, axis=dims, keepdims=keepdim)
         elif p == -np.inf:
             out = np.min(ab, axis=dims, keepdims=keepdim)
         elif p == 0:
             out = np.sum(ab != 0, axis=dims, keepdims=keepdim).astype(d.dtype)
+        elif p > 0 and d.size:  # PyTorch's kernels' order (vectorized for p=2 over the innermost dim)
+            out = torch_norm(d, p, dims, keepdim)
         else:
             out = np.sum(ab ** p, axis=dims, keepdims=keepdim) ** (1 / p)
         return np.asarray(out, dtype=d.dtype)
