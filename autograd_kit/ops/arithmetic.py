@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.graph import NUMBER, OUTPUT
 from .._dtype import get_default_dtype
+from .._fma import fma
 from ._util import broadcast_error, data, result_dtype, shape_of
 
 Tensor = None  # bound by autograd_kit._tensor
@@ -48,12 +49,25 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return _add_alpha(a, b, alpha)
         return _binary(np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+def _add_alpha(a, b, alpha):
+    """a + alpha * b as PyTorch's add kernel computes it for floats: one fused multiply-add
+    (vec::fmadd(b, alpha, a)), alpha rounded to the operands' dtype first."""
+    out = _binary(np.add, a, _binary(np.multiply, b, alpha))
+    if out.dtype.kind != "f" or (isinstance(b, Tensor) and b._data.dtype.kind != "f"):
+        return out
+    dt = out.dtype
+    try:
+        return fma(np.asarray(data(b), dt), np.asarray(alpha, dt), np.asarray(data(a), dt), dtype=dt)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
 def _check_bool_sub(a, b):
@@ -75,7 +89,7 @@ class Sub(Function):
         _check_bool_sub(a, b)
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return _add_alpha(a, b, -alpha)
         return _binary(np.subtract, a, b)
 
     @staticmethod
@@ -162,7 +176,7 @@ class Div(Function):
             b = b._data.item()
         need = ctx.needs_input_grad
         ga = grad / b if need[0] else None
-        gb = -grad * a / (b * b) if need[1] else None
+        gb = -grad * ((a / b) / b) if need[1] else None  # PyTorch's div_tensor_other_backward
         return ga, gb
 
 
@@ -193,9 +207,10 @@ class Pow(Function):
         if a._data.dtype.kind in "iub" and isinstance(exponent, (int, np.integer)) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         d = a._data
-        if d.dtype.kind == "f" and exponent in (3, -2, -0.5):  # PyTorch's special cases, to the last bit
+        if d.dtype.kind == "f" and exponent in (3, -2, -0.5, 0.5):  # PyTorch's special cases, to the last bit
             one = d.dtype.type(1)
-            out = d * d * d if exponent == 3 else one / (d * d) if exponent == -2 else one / np.sqrt(d)
+            out = d * d * d if exponent == 3 else one / (d * d) if exponent == -2 else \
+                _sqrt(d) if exponent == 0.5 else one / np.sqrt(d)
         else:
             out = np.power(d, exponent)
         if out.dtype != a._data.dtype:
@@ -255,6 +270,13 @@ class PowScalarBase(Function):
         if ctx.base == 0:
             return _ag_where(b._data >= 0, 0.0, grad * out * float("-inf"))
         return grad * out * float(np.log(ctx.base))
+
+
+def _sqrt(d):
+    """x ** 0.5 is PyTorch's sqrt kernel (MKL's vsSqrt/vdSqrt when the MKL back end is there)."""
+    from ..backends import mkl
+    out = mkl.unary("sqrt", d) if d.size else None
+    return np.sqrt(d) if out is None else out
 
 
 def _ag_where(cond, x, y):

@@ -87,8 +87,10 @@ class Var(Function):
         return torch_var(d, dims, correction, keepdim, take_sqrt=getattr(ctx, "take_sqrt", False))
 
     @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+    def backward(ctx, grad, a=None):
+        # PyTorch's var_backward: (2 / (n - correction)) · grad · (a - a.mean(dims, keepdim=True))
+        if a is None:
+            (a,) = ctx.saved_tensors
         g = grad if ctx.keepdim else grad.reshape(_kept_shape(ctx.shape, ctx.dims))
         return g * (2.0 / ctx.denom) * (a - a.mean(dim=ctx.dims, keepdim=True))
 
@@ -106,12 +108,10 @@ class Std(Var):
 
     @staticmethod
     def backward(ctx, grad):
+        # PyTorch's std_backward: var_backward(grad / (2·result), zero where result is 0)
         a, out = ctx.saved_tensors
-        if not ctx.keepdim:
-            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
-            out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
-        out = out.masked_fill(out == 0, float("inf"))  # zero spread: gradient 0, as PyTorch
-        return grad * (a - a.mean(dim=ctx.dims, keepdim=True)) / (out * ctx.denom)
+        gv = (grad / (out * 2)).masked_fill(out == 0, 0)
+        return Var.backward(ctx, gv, a)
 
 
 def _torch_name(np_dtype):
