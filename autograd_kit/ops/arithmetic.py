@@ -220,9 +220,9 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         a, p = ctx.saved_tensors
-        if p == 0:
-            return grad * 0
-        return grad * (p * a ** (p - 1))
+        if p == 0:  # PyTorch: zeros_like(self)
+            return Tensor._make(np.zeros_like(a._data, dtype=grad._data.dtype))
+        return grad * (p * a ** (p - 1))  # pow_backward
 
 
 class PowTensor(Function):
