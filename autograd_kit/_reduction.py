@@ -25,13 +25,21 @@ THREADS = 2      # torch.get_num_threads() on the reference machine
 
 
 def _seq(x, axis=0):
-    """x summed along axis one element after another, starting from +0.0 (as ``acc += x[i]``)."""
+    """x summed along axis one element after another, starting from +0.0 (as ``acc += x[i]``).
+    NumPy's reduce over the first axis of a C-contiguous (n, lanes >= 2) array adds row after row
+    (its pairwise summation applies only along a contiguous innermost axis): checked by the tests."""
     n = x.shape[axis]
-    if n == 0:
-        return np.zeros(x.shape[:axis] + x.shape[axis + 1:], x.dtype)
-    if axis == 0:
-        return (np.add.accumulate(x, 0)[-1] if n > 1 else x[0]) + x.dtype.type(0)
-    return np.take(np.add.accumulate(x, axis=axis), n - 1, axis=axis) + x.dtype.type(0)
+    zero = x.dtype.type(0)
+    if axis:
+        x = x.transpose((axis,) + tuple(i for i in range(x.ndim) if i != axis))
+    lanes = x.shape[1:]
+    m = math.prod(lanes)
+    if n == 0 or m == 0:
+        return np.zeros(lanes, x.dtype)
+    if m == 1:
+        flat = x.reshape(n)
+        return ((np.add.accumulate(flat)[-1] if n > 1 else flat[0]) + zero).reshape(lanes)
+    return (np.add.reduce(np.ascontiguousarray(x.reshape(n, m)), axis=0) + zero).reshape(lanes)
 
 
 def _ceil_log2(n):
@@ -52,6 +60,8 @@ def _multi_row_sum(x):
         return acc0
     b = _seq(x[:nb * step].reshape((nb, step) + lanes), 1)
     n1 = nb // step
+    if n1 == 0:  # the upper levels stay 0
+        return (acc0 + _seq(b)) + x.dtype.type(0)
     acc1 = _seq(b[n1 * step:])
     c = _seq(b[:n1 * step].reshape((n1, step) + lanes), 1)
     n2 = n1 // step
@@ -219,6 +229,12 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
     else:
         axes = sorted({(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)})
     n = a.size
+    if 0 < n < 128 // a.itemsize and a.flags.c_contiguous and (len(axes) == nd or n == math.prod(
+            a.shape[d] for d in axes)):  # the small-tensor fast path: one output
+        out = _tiny(a.reshape(-1))
+        if keepdims:
+            return out.reshape(tuple(1 if d in axes else s for d, s in enumerate(a.shape)))
+        return out.reshape(tuple(s for d, s in enumerate(a.shape) if d not in axes)) if len(axes) < nd else out
     if 0 < n < GRAIN and a.flags.c_contiguous and (not axes or list(axes) == list(range(axes[0], axes[-1] + 1))):
         out = _contiguous(a, axes[0] if axes else nd, axes[-1] + 1 if axes else nd)
         if out is not None:
@@ -238,6 +254,24 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
     if not keepdims:
         out = out.reshape(tuple(s for d, s in enumerate(a.shape) if not red[d]))
     return out if out.ndim else out[()]
+
+
+def _tiny(x):
+    """A contiguous 1-D sum of fewer than 4 SIMD vectors, as cascade_sum computes it: below one vector
+    row_sum's four interleaved accumulators (x0, x4.., then x1, x2, x3); from one vector on, up to three
+    vectors added lane by lane, then the scalar tail and the lanes one after another."""
+    n = x.shape[0]
+    lanes = VEC_BYTES // x.itemsize
+    if n < lanes:
+        if n > 4:
+            x = x[[0] + list(range(4, n)) + [1, 2, 3]]
+    else:
+        nv = n // lanes
+        v = x[:lanes]
+        for i in range(1, nv):
+            v = v + x[i * lanes:(i + 1) * lanes]
+        x = np.concatenate((x[nv * lanes:], v))
+    return np.add.accumulate(x)[-1] + x.dtype.type(0)
 
 
 def _contiguous(a, lo, hi):
