@@ -240,3 +240,17 @@ def test_float32_pow_kernel_every_length():
             assert bits_differ((real_torch.from_numpy(x) ** p).numpy(), torch_powf(x, p)) == 0, (n, p)
         want = (real_torch.from_numpy(np.abs(x)) ** real_torch.from_numpy(y)).numpy()
         assert bits_differ(want, torch_powf(np.abs(x), y)) == 0, n
+
+
+def test_cumsum_and_its_grad():
+    """PyTorch's CPU cumsum accumulates float32 in a double, rounding each partial sum."""
+    rng = np.random.default_rng(13)
+    x = data(rng, (50, 300), np.float32)
+    for dim in (0, 1, -1):
+        res = []
+        for lib in (real_torch, ak):
+            a = lib.tensor(x, requires_grad=True)
+            y = a.cumsum(dim)
+            (y * y).sum().backward()
+            res.append((y.detach().numpy(), a.grad.numpy()))
+        assert bits_differ(res[0][0], res[1][0]) == 0 and bits_differ(res[0][1], res[1][1]) == 0, dim

@@ -215,7 +215,12 @@ class Cumsum(Function):
         if dtype is None and d.dtype.kind in "biu":
             dtype = np.int64
         ctx.dim = norm_dim(dim, d.ndim)
-        return np.cumsum(d, axis=ctx.dim, dtype=dtype) if d.ndim else d.astype(dtype or d.dtype)
+        if not d.ndim:
+            return d.astype(dtype or d.dtype)
+        out_dtype = np.dtype(dtype or d.dtype)
+        if out_dtype.kind == "f" and out_dtype.itemsize < 8:  # PyTorch's CPU cumsum runs a double accumulator
+            return np.cumsum(d, axis=ctx.dim, dtype=np.float64).astype(out_dtype)
+        return np.cumsum(d, axis=ctx.dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
