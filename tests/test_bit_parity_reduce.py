@@ -254,3 +254,19 @@ def test_cumsum_and_its_grad():
             (y * y).sum().backward()
             res.append((y.detach().numpy(), a.grad.numpy()))
         assert bits_differ(res[0][0], res[1][0]) == 0 and bits_differ(res[0][1], res[1][1]) == 0, dim
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_var_mean_std_mean(dtype):
+    """var_mean's mean is Welford's running mean (float64), not sum / n; calls in a row keep their kind."""
+    rng = np.random.default_rng(14)
+    for shape in [(7, 300), (50000,), (3, 4, 5)]:
+        x = data(rng, shape, dtype)
+        for dim in [None] + list(range(len(shape))):
+            for name in ("var_mean", "std_mean", "var", "std"):
+                want = getattr(real_torch, name)(real_torch.from_numpy(x), dim=dim)
+                got = getattr(ak, name)(ak.tensor(x), dim=dim)
+                if not isinstance(want, tuple):
+                    want, got = (want,), (got,)
+                for w, g in zip(want, got):
+                    assert bits_differ(w.numpy(), g.numpy()) == 0, (shape, name, dim)

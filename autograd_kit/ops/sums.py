@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .._reduction import torch_norm, torch_sum, torch_var
+from .._reduction import torch_norm, torch_sum, torch_var, welford_mean
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
 from ._util import norm_dim, norm_dims
@@ -78,13 +78,13 @@ class Var(Function):
     derivatives = ("2(a - mean)/(n - c)",)
 
     @staticmethod
-    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+    def forward(ctx, a, dim=None, correction=1, keepdim=False, take_sqrt=False, welford=False):
         d = a._data
         dims = norm_dims(dim, d.ndim)
         n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
         ctx.dims, ctx.shape, ctx.keepdim, ctx.denom = dims, d.shape, keepdim, max(n - correction, 0)
         ctx.save(self=a)
-        return torch_var(d, dims, correction, keepdim, take_sqrt=getattr(ctx, "take_sqrt", False))
+        return torch_var(d, dims, correction, keepdim, take_sqrt=take_sqrt, welford=welford)
 
     @staticmethod
     def backward(ctx, grad, a=None):
@@ -100,9 +100,8 @@ class Std(Var):
     derivatives = ("(a - mean)/((n - c)·std)",)
 
     @staticmethod
-    def forward(ctx, a, dim=None, correction=1, keepdim=False):
-        ctx.take_sqrt = True
-        out = Var.forward(ctx, a, dim, correction, keepdim)
+    def forward(ctx, a, dim=None, correction=1, keepdim=False, welford=False):
+        out = Var.forward(ctx, a, dim, correction, keepdim, take_sqrt=True, welford=welford)
         ctx.save(self=a, result=OUTPUT)
         return out
 
@@ -284,17 +283,35 @@ class Norm(Function):
 
 
 class VarMeanVar(Var):
-    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs)."""
+    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs): always
+    Welford's algorithm (no whole-tensor two-pass special case)."""
     backward_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        return Var.forward(ctx, a, dim, correction, keepdim, welford=True)
 
 
 class VarMeanMean(Mean):
+    """The mean of torch.var_mean: Welford's running mean (float64), as PyTorch's var_mean kernel."""
     backward_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        out = Mean.forward(ctx, a, dim, keepdim, dtype)
+        d = a._data
+        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize >= 4 and ctx.n:
+            return welford_mean(d, ctx.dims, keepdim)
+        return out
 
 
 class StdMeanStd(Std):
     backward_name = "StdMeanBackward0"
 
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        return Std.forward(ctx, a, dim, correction, keepdim, welford=True)
 
-class StdMeanMean(Mean):
+
+class StdMeanMean(VarMeanMean):
     backward_name = "StdMeanBackward0"
