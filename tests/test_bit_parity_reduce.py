@@ -12,7 +12,8 @@ import torch as real_torch
 
 import autograd_kit as ak
 from autograd_kit._pow import torch_powf
-from autograd_kit._reduction import torch_norm, torch_sum, torch_var
+from autograd_kit._reduction import torch_sum
+from autograd_kit._reduction_stats import torch_norm, torch_var
 
 DTYPES = [np.float32, np.float64]
 

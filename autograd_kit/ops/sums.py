@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 
-from .._reduction import torch_norm, torch_sum, torch_var, welford_mean
+from .._reduction import torch_sum
+from .._reduction_stats import torch_norm, torch_var, welford_mean
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
 from ._util import norm_dim, norm_dims
