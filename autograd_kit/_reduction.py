@@ -5,14 +5,14 @@ broadcast-undoing reductions are computed. It follows ATen's ``cascade_sum`` (na
 
 * TensorIterator's loop order: reduced dims first (sorted by the input's strides), the rest after (sorted
   by the contiguous output's strides), then adjacent dims coalesced;
-* the 2-D loop: a contiguous reduced row is summed in SIMD vectors (``VEC_BYTES``, 64 = AVX512: 16 floats)
+* the 2-D loop: a contiguous reduced row is summed in SIMD vectors (``VEC_BYTES`` = 32: 8 floats, probed)
   with 4 interleaved accumulators (``row_sum``), each a 4-level cascade (``multi_row_sum``); a contiguous
   kept dim is summed a vector of columns at a time; otherwise scalar rows or groups of 4 columns;
 * large inputs (``GRAIN`` elements or more) split over ``THREADS`` threads as at::parallel_reduce does.
 
-Every step is a NumPy operation over all rows and lanes at once (``np.add.accumulate`` is the sequential
-running sum); the Python loops run over the 4 accumulators, the 16 SIMD lanes or the loop calls, never
-over elements. Integer and bool sums are exact, so they use NumPy's own.
+Every step is a NumPy operation over all rows and lanes at once (a running sum is NumPy's axis-0 reduce of a
+contiguous (n, lanes) array, or np.add.accumulate); the Python loops run over cascade levels, vectors of a
+tiny input or the loop calls, never over elements. Integer and bool sums are exact, so they use NumPy's own.
 """
 import math
 
