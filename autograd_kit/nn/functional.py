@@ -108,12 +108,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim``; the gradient at a zero vector is 0, not nan."""
-    if p == 2:
-        norm = (input * input).sum(dim, keepdim=True).clamp(min=eps * eps).sqrt()
-    elif p == 1:
-        norm = input.abs().sum(dim, keepdim=True).clamp(min=eps)
-    else:
-        norm = (input.abs() ** p).sum(dim, keepdim=True).clamp(min=eps ** p) ** (1.0 / p)
+    norm = input.norm(p, dim, keepdim=True).clamp_min(eps)  # PyTorch's composition (its rounding too)
     result = input / norm.expand_as(input)
     return result if out is None else out.copy_(result)
 

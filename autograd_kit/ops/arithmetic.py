@@ -8,6 +8,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.graph import NUMBER, OUTPUT
 from .._dtype import get_default_dtype
+from .._fma import fma
+from .._pow import torch_powf
 from ._util import broadcast_error, data, result_dtype, shape_of
 
 Tensor = None  # bound by autograd_kit._tensor
@@ -48,12 +50,25 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return _add_alpha(a, b, alpha)
         return _binary(np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+def _add_alpha(a, b, alpha):
+    """a + alpha * b as PyTorch's add kernel computes it for floats: one fused multiply-add
+    (vec::fmadd(b, alpha, a)), alpha rounded to the operands' dtype first."""
+    out = _binary(np.add, a, _binary(np.multiply, b, alpha))
+    if out.dtype.kind != "f" or (isinstance(b, Tensor) and b._data.dtype.kind != "f"):
+        return out
+    dt = out.dtype
+    try:
+        return fma(np.asarray(data(b), dt), np.asarray(alpha, dt), np.asarray(data(a), dt), dtype=dt)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
 def _check_bool_sub(a, b):
@@ -75,7 +90,7 @@ class Sub(Function):
         _check_bool_sub(a, b)
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return _add_alpha(a, b, -alpha)
         return _binary(np.subtract, a, b)
 
     @staticmethod
@@ -162,7 +177,7 @@ class Div(Function):
             b = b._data.item()
         need = ctx.needs_input_grad
         ga = grad / b if need[0] else None
-        gb = -grad * a / (b * b) if need[1] else None
+        gb = -grad * ((a / b) / b) if need[1] else None  # PyTorch's div_tensor_other_backward
         return ga, gb
 
 
@@ -193,9 +208,12 @@ class Pow(Function):
         if a._data.dtype.kind in "iub" and isinstance(exponent, (int, np.integer)) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         d = a._data
-        if d.dtype.kind == "f" and exponent in (3, -2, -0.5):  # PyTorch's special cases, to the last bit
+        if d.dtype.kind == "f" and exponent in (2, 3, -2, -0.5, 0.5):  # PyTorch's special cases, to the bit
             one = d.dtype.type(1)
-            out = d * d * d if exponent == 3 else one / (d * d) if exponent == -2 else one / np.sqrt(d)
+            out = d * d if exponent == 2 else d * d * d if exponent == 3 else one / (d * d) if exponent == -2 \
+                else _sqrt(d) if exponent == 0.5 else one / np.sqrt(d)
+        elif d.dtype == np.float32 and exponent not in (0, 1, -1) and isinstance(exponent, (int, float)):
+            out = torch_powf(d, exponent)  # Sleef's powf, as PyTorch's vectorized kernel
         else:
             out = np.power(d, exponent)
         if out.dtype != a._data.dtype:
@@ -205,9 +223,9 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         a, p = ctx.saved_tensors
-        if p == 0:
-            return grad * 0
-        return grad * (p * a ** (p - 1))
+        if p == 0:  # PyTorch: zeros_like(self)
+            return Tensor._make(np.zeros_like(a._data, dtype=grad._data.dtype))
+        return grad * (p * a ** (p - 1))  # pow_backward
 
 
 class PowTensor(Function):
@@ -222,7 +240,7 @@ class PowTensor(Function):
         if data(a).dtype.kind in "iu" and data(b).dtype.kind in "iu" and (data(b) < 0).any():
             # integers to negative integer powers: 2 ** -1 is 0 (NumPy refuses), as PyTorch
             return _fix_dtype(np.power(data(a).astype(np.float64), data(b)).astype(np.int64), a, b)
-        return _binary(np.power, a, b)
+        return _binary(_power, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -230,8 +248,8 @@ class PowTensor(Function):
         need = ctx.needs_input_grad
         # PyTorch's rules: the exponent-0 terms are 0 (so x**x at 0 has gradient 0, not nan), and
         # the base-0 term of the exponent's gradient is 0 only for exponents >= 0
-        ga = _ag_where(b._data == 0, 0.0, grad * b * a ** (b - 1)) if need[0] else None
-        gb = _ag_where((a._data == 0) & (b._data >= 0), 0.0, grad * out * a.log()) if need[1] else None
+        ga = _ag_where(b._data == 0, 0.0, grad * (b * a ** (b - 1))) if need[0] else None  # pow_backward_self
+        gb = grad * _ag_where((a._data == 0) & (b._data >= 0), 0.0, out * a.log()) if need[1] else None
         return ga, gb
 
 
@@ -247,14 +265,30 @@ class PowScalarBase(Function):
         ctx.save(exponent=b, result=OUTPUT)
         if isinstance(base, (int, np.integer)) and b._data.dtype.kind in "iu" and (b._data < 0).any():
             return np.power(float(base), b._data).astype(np.int64)
-        return _binary(np.power, base, b)
+        return _binary(_power, base, b)
 
     @staticmethod
     def backward(ctx, grad):
         b, out = ctx.saved_tensors
-        if ctx.base == 0:
-            return _ag_where(b._data >= 0, 0.0, grad * out * float("-inf"))
-        return grad * out * float(np.log(ctx.base))
+        if ctx.base == 0:  # PyTorch's pow_backward_exponent: grad * where(exponent >= 0, 0, result * log(0))
+            return grad * _ag_where(b._data >= 0, 0.0, out * float("-inf"))
+        return grad * (out * float(np.log(ctx.base)))
+
+
+def _power(a, b):
+    """np.power, or PyTorch's float32 pow kernel (Sleef) when the result is float32."""
+    out = np.power(a, b)
+    if type(out) is np.ndarray and out.dtype == np.float32 and out.size:
+        a32, b32 = np.broadcast_arrays(np.asarray(a, np.float32), np.asarray(b, np.float32))
+        return torch_powf(np.ascontiguousarray(a32), np.ascontiguousarray(b32))
+    return out
+
+
+def _sqrt(d):
+    """x ** 0.5 is PyTorch's sqrt kernel (MKL's vsSqrt/vdSqrt when the MKL back end is there)."""
+    from ..backends import mkl
+    out = mkl.unary("sqrt", d) if d.size else None
+    return np.sqrt(d) if out is None else out
 
 
 def _ag_where(cond, x, y):

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 
+from .._reduction import torch_sum
+from .._reduction_stats import torch_norm, torch_var, welford_mean
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
 from ._util import norm_dim, norm_dims
@@ -26,7 +28,7 @@ class Sum(Function):
         ctx.shape, ctx.dims = d.shape, dims
         if dtype is None and d.dtype.kind in "biu":
             dtype = np.int64
-        return np.add.reduce(d, axis=dims, dtype=dtype, keepdims=keepdim)  # np.sum's own call, without its wrapper
+        return torch_sum(d, dims, keepdim, dtype)  # PyTorch's summation order (cascade sum)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,10 +57,11 @@ class Mean(Function):
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
         if ctx.n == 0:  # PyTorch: nan, silently (NumPy's mean would warn "Mean of empty slice")
             return np.sum(d, axis=dims, keepdims=keepdim, dtype=dtype) / 0
-        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize > 2:  # np.mean's own steps, in C
-            out = np.add.reduce(d, axis=dims, keepdims=keepdim)
-            return out / ctx.n if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
-        return np.mean(d, axis=dims, keepdims=keepdim, dtype=dtype)
+        # PyTorch's CPU mean: sum (cascade order) then div_(n), in the result dtype (float16: in float32)
+        out = torch_sum(d, dims, keepdim, dtype)
+        if out.dtype.itemsize < 4:
+            return (out.astype(np.float32) / np.float32(ctx.n)).astype(out.dtype)
+        return out / out.dtype.type(ctx.n) if type(out) is np.ndarray else out.dtype.type(out / ctx.n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,18 +79,19 @@ class Var(Function):
     derivatives = ("2(a - mean)/(n - c)",)
 
     @staticmethod
-    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+    def forward(ctx, a, dim=None, correction=1, keepdim=False, take_sqrt=False, welford=False):
         d = a._data
         dims = norm_dims(dim, d.ndim)
         n = int(np.prod([d.shape[i] for i in dims])) if dims else 1
         ctx.dims, ctx.shape, ctx.keepdim, ctx.denom = dims, d.shape, keepdim, max(n - correction, 0)
         ctx.save(self=a)
-        return np.var(d, axis=dims, ddof=correction, keepdims=keepdim) if ctx.denom else \
-            np.full(np.sum(d, axis=dims, keepdims=keepdim).shape, np.nan, dtype=d.dtype)
+        return torch_var(d, dims, correction, keepdim, take_sqrt=take_sqrt, welford=welford)
 
     @staticmethod
-    def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
+    def backward(ctx, grad, a=None):
+        # PyTorch's var_backward: (2 / (n - correction)) · grad · (a - a.mean(dims, keepdim=True))
+        if a is None:
+            (a,) = ctx.saved_tensors
         g = grad if ctx.keepdim else grad.reshape(_kept_shape(ctx.shape, ctx.dims))
         return g * (2.0 / ctx.denom) * (a - a.mean(dim=ctx.dims, keepdim=True))
 
@@ -97,19 +101,17 @@ class Std(Var):
     derivatives = ("(a - mean)/((n - c)·std)",)
 
     @staticmethod
-    def forward(ctx, a, dim=None, correction=1, keepdim=False):
-        out = np.sqrt(Var.forward(ctx, a, dim, correction, keepdim))
+    def forward(ctx, a, dim=None, correction=1, keepdim=False, welford=False):
+        out = Var.forward(ctx, a, dim, correction, keepdim, take_sqrt=True, welford=welford)
         ctx.save(self=a, result=OUTPUT)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        # PyTorch's std_backward: var_backward(grad / (2·result), zero where result is 0)
         a, out = ctx.saved_tensors
-        if not ctx.keepdim:
-            grad = grad.reshape(_kept_shape(ctx.shape, ctx.dims))
-            out = out.reshape(_kept_shape(ctx.shape, ctx.dims))
-        out = out.masked_fill(out == 0, float("inf"))  # zero spread: gradient 0, as PyTorch
-        return grad * (a - a.mean(dim=ctx.dims, keepdim=True)) / (out * ctx.denom)
+        gv = (grad / (out * 2)).masked_fill(out == 0, 0)
+        return Var.backward(ctx, gv, a)
 
 
 def _torch_name(np_dtype):
@@ -128,7 +130,7 @@ class SumToSize(Function):
         ctx.shape = d.shape
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
-        out = np.add.reduce(d, axis=axes, keepdims=True) if axes else d
+        out = torch_sum(d, axes, True) if axes else d
         return out.reshape(shape) if lead or out.shape != tuple(shape) else out
 
     @staticmethod
@@ -213,7 +215,12 @@ class Cumsum(Function):
         if dtype is None and d.dtype.kind in "biu":
             dtype = np.int64
         ctx.dim = norm_dim(dim, d.ndim)
-        return np.cumsum(d, axis=ctx.dim, dtype=dtype) if d.ndim else d.astype(dtype or d.dtype)
+        if not d.ndim:
+            return d.astype(dtype or d.dtype)
+        out_dtype = np.dtype(dtype or d.dtype)
+        if out_dtype.kind == "f" and out_dtype.itemsize < 8:  # PyTorch's CPU cumsum runs a double accumulator
+            return np.cumsum(d, axis=ctx.dim, dtype=np.float64).astype(out_dtype)
+        return np.cumsum(d, axis=ctx.dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -239,16 +246,14 @@ class Norm(Function):
         ctx.save(self=a, result=OUTPUT)
         ab = np.abs(d)
         p = float(ord)
-        if p == 2:
-            out = np.sqrt(np.sum(d * d, axis=dims, keepdims=keepdim))
-        elif p == 1:
-            out = np.sum(ab, axis=dims, keepdims=keepdim)
-        elif p == np.inf:
+        if p == np.inf:
             out = np.max(ab, axis=dims, keepdims=keepdim)
         elif p == -np.inf:
             out = np.min(ab, axis=dims, keepdims=keepdim)
         elif p == 0:
             out = np.sum(ab != 0, axis=dims, keepdims=keepdim).astype(d.dtype)
+        elif p > 0 and d.size:  # PyTorch's kernels' order (vectorized for p=2 over the innermost dim)
+            out = torch_norm(d, p, dims, keepdim)
         else:
             out = np.sum(ab ** p, axis=dims, keepdims=keepdim) ** (1 / p)
         return np.asarray(out, dtype=d.dtype)
@@ -279,17 +284,35 @@ class Norm(Function):
 
 
 class VarMeanVar(Var):
-    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs)."""
+    """The var of torch.var_mean (PyTorch records one VarMeanBackward0 node for both outputs): always
+    Welford's algorithm (no whole-tensor two-pass special case)."""
     backward_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        return Var.forward(ctx, a, dim, correction, keepdim, welford=True)
 
 
 class VarMeanMean(Mean):
+    """The mean of torch.var_mean: Welford's running mean (float64), as PyTorch's var_mean kernel."""
     backward_name = "VarMeanBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        out = Mean.forward(ctx, a, dim, keepdim, dtype)
+        d = a._data
+        if dtype is None and d.dtype.kind == "f" and d.dtype.itemsize >= 4 and ctx.n:
+            return welford_mean(d, ctx.dims, keepdim)
+        return out
 
 
 class StdMeanStd(Std):
     backward_name = "StdMeanBackward0"
 
+    @staticmethod
+    def forward(ctx, a, dim=None, correction=1, keepdim=False):
+        return Std.forward(ctx, a, dim, correction, keepdim, welford=True)
 
-class StdMeanMean(Mean):
+
+class StdMeanMean(VarMeanMean):
     backward_name = "StdMeanBackward0"
