@@ -9,6 +9,7 @@ from ..autograd.function import Function
 from ..autograd.graph import NUMBER, OUTPUT
 from .._dtype import get_default_dtype
 from ._util import broadcast_error, data, result_dtype, shape_of
+from .pointwise import add_alpha
 
 Tensor = None  # bound by autograd_kit._tensor
 
@@ -48,7 +49,7 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return add_alpha(a, b, alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.add, a, b)
 
     @staticmethod
@@ -75,7 +76,7 @@ class Sub(Function):
         _check_bool_sub(a, b)
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            return add_alpha(a, b, -alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.subtract, a, b)
 
     @staticmethod
