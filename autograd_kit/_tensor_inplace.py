@@ -170,6 +170,9 @@ class InPlaceMethods:
             return self._inplace_kernel(P.lerp_values, P.lerp, others)
         return self._inplace_kernel(P.lerp_values, P.lerp, others, weight)
 
+    def lerp(self, end, weight):  # out of place, beside the in-place kernel it shares (ops/pointwise.py)
+        return P.lerp(self, end, weight)
+
     def zero_(self):
         self._check_inplace()
         if self._recording(()):

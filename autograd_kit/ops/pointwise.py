@@ -83,6 +83,10 @@ def addcdiv_values(s, t1, t2, value):
         raise broadcast_error(sa, np.broadcast_shapes(sb, sc) if _ok(sb, sc) else sb) from None
 
 
+def _full_like(t, value):
+    return graph.Tensor._make(np.full_like(t._data, value))
+
+
 def _ok(*shapes):
     try:
         np.broadcast_shapes(*shapes)
@@ -156,7 +160,7 @@ class Addcdiv(Function):
         t1, t2, value = ctx.saved_tensors
         need = ctx.needs_input_grad
         return (grad if need[0] else None,
-                grad * (value / t2) if need[1] else None,
+                grad * (_full_like(t2, value) / t2) if need[1] else None,  # C++'s Scalar / Tensor: a true division
                 -grad * (value * t1 / (t2 * t2)) if need[2] else None)
 
 
