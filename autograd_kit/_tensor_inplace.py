@@ -98,15 +98,11 @@ class InPlaceMethods:
         if self._recording(others):
             return self._inplace(lambda s, *o: op(s, *o, *args), *others)
         d = self._data
-        if (values is P.add_alpha and d.dtype == np.float32 and isinstance(others[0], Tensor)
-                and others[0]._data.dtype == np.float32 and others[0]._data.shape == d.shape):
-            # the optimizers' update p.add_(g, alpha=-lr): one float64 multiply-add rounded once into self
-            wide = np.multiply(others[0]._data, np.float32(args[0]), dtype=np.float64)
-            np.add(wide, d, out=wide)
-            np.copyto(d, wide, casting="same_kind")
+        result = values(self, *others, *args, out=d)  # written straight into self when the shapes allow
+        if result is d:
             self._vc[0] += 1
-            return self
-        self._write(values(self, *others, *args))
+        else:
+            self._write(result)
         return self
 
     def add_(self, other, *, alpha=1):

@@ -282,3 +282,33 @@ def test_clip_grad_norm_errors_and_warnings():
             assert L.nn.utils.clip_grad_norm_((q for q in []), 1.0).item() == 0.0
         with pytest.warns(FutureWarning, match="clip_grad_norm_"):
             L.nn.utils.clip_grad_norm([L.nn.Parameter(L.ones(1))], 1.0)
+
+
+def test_axpy_path(monkeypatch):
+    """``backends.mkl.axpy`` (when MKL offers it) computes add_(alpha=), lerp_ and SGD's step in place; its
+    plumbing (copying ``z``, aliasing, shapes it declines) checked with a NumPy stand-in of the same arithmetic."""
+    from autograd_kit import _fma
+    from autograd_kit.backends import mkl
+    from autograd_kit.ops import pointwise
+
+    calls = []
+
+    def axpy(alpha, x, y):
+        calls.append(x.size)
+        y[...] = _fma.fma(x, alpha, y, dtype=y.dtype)
+        return True
+
+    monkeypatch.setattr(mkl, "is_available", lambda: True)
+    monkeypatch.setattr(mkl, "axpy", axpy, raising=False)
+    monkeypatch.setattr(pointwise, "_AXPY", [])
+    rng = np.random.default_rng(3)
+    for dtype in DTYPES:
+        a, b = rng.standard_normal((33, 7)).astype(dtype), rng.standard_normal((33, 7)).astype(dtype)
+        (ta, ka), (tb, kb) = pair(a), pair(b)
+        assert bits(ta.clone().add_(tb, alpha=-0.01), ka.clone().add_(kb, alpha=-0.01)) == 0
+        assert bits(torch.add(ta, tb, alpha=3.5), ak.add(ka, kb, alpha=3.5)) == 0
+        assert bits(ta.clone().lerp_(tb, 0.8), ka.clone().lerp_(kb, 0.8)) == 0
+        assert bits(ta.clone().add_(ta, alpha=0.3), ka.clone().add_(ka, alpha=0.3)) == 0  # self as other
+        assert bits(ta[1:].add(ta[:-1], alpha=2), ka[1:].add(ka[:-1], alpha=2)) == 0
+        assert bits(ta.add(tb[0], alpha=2), ka.add(kb[0], alpha=2)) == 0  # broadcast: declined, blocks
+    assert len(calls) >= 8 and 33 * 7 in calls
