@@ -107,6 +107,11 @@ class InPlaceMethods:
 
     def add_(self, other, *, alpha=1):
         if alpha != 1:  # a fused multiply-add, as PyTorch's kernel
+            if type(other) is Tensor and type(alpha) is float and not self._recording((other,)):
+                self._check_inplace()
+                if P.add_scaled_(self._data, other._data, alpha):  # the optimizers' update p.add_(g, alpha=-lr)
+                    self._vc[0] += 1
+                    return self
             return self._inplace_kernel(P.add_alpha, lambda s, o, a: s.add(o, alpha=a), (other,), alpha)
         if self._inplace_ufunc(np.add, other) is not None:
             return self

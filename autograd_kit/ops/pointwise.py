@@ -125,26 +125,51 @@ def _axpy_into(x, y, z, dt, out):
 
 def _fma32_blocks(x, y, z, out):
     w, w2 = _scratch()
-    if np.ndim(x) == 0:
-        x, y = y, x  # an array first
-    fx, fo = x.reshape(-1), out.reshape(-1)
-    fy, fz = (v.reshape(-1) if np.ndim(v) else np.float64(v) for v in (y, z))
+    if type(x) is np.ndarray and x.ndim:
+        x, y = y, x  # an array first (out = fy * x + fz, x a number or an array)
+    fy, fo = y.reshape(-1), out.reshape(-1)
+    x_arr = type(x) is np.ndarray and x.ndim > 0
+    z_arr = type(z) is np.ndarray and z.ndim > 0
+    fx = x.reshape(-1) if x_arr else float(x)  # a float32 number is exact as a Python float (float64)
+    fz = z.reshape(-1) if z_arr else float(z)
     n = fo.size
+    if n <= _BLOCK:  # one block: the fewest NumPy calls (small tensors are all call overhead)
+        a = fy.astype(np.float64)
+        a *= fx
+        a += fz
+        fo[...] = a
+        return
     for s in range(0, n, _BLOCK):
         e = min(s + _BLOCK, n)
         a, b = w[:e - s], w2[:e - s]
-        np.copyto(a, fx[s:e])
-        if type(fy) is np.float64:
-            np.multiply(a, fy, out=a)
-        else:
-            np.copyto(b, fy[s:e])
+        np.copyto(a, fy[s:e])
+        if x_arr:
+            np.copyto(b, fx[s:e])
             np.multiply(a, b, out=a)
-        if type(fz) is np.float64:
-            np.add(a, fz, out=a)
         else:
+            np.multiply(a, fx, out=a)
+        if z_arr:
             np.copyto(b, fz[s:e])
             np.add(a, b, out=a)
+        else:
+            np.add(a, fz, out=a)
         np.copyto(fo[s:e], a, casting="same_kind")
+
+
+def add_scaled_(d, o, alpha):
+    """``d += alpha * o`` in place, PyTorch's rounding (one fma), for the optimizers' hot path: ``d`` and ``o``
+    contiguous arrays of one float dtype and shape, ``alpha`` a Python number. False when that is not the case."""
+    if o.dtype != d.dtype or o.shape != d.shape or d.dtype.kind != "f" or not (
+            d.flags.c_contiguous and o.flags.c_contiguous) or (o is not d and np.may_share_memory(o, d)):
+        return False
+    al = d.dtype.type(alpha)
+    if _axpy_into(al, o, d, d.dtype, d) is not None:
+        return True
+    if d.dtype == np.float32:
+        _fma32_blocks(al, o, d, d)
+    else:
+        np.copyto(d, fma(o, al, d, dtype=d.dtype))
+    return True
 
 
 def add_alpha(a, b, alpha, out=None):
