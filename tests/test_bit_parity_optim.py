@@ -5,6 +5,11 @@ steps (SGD, Adam, AdamW, RMSprop, Adagrad) over 60 steps, counted in differing b
 Adam, RMSprop and Adagrad take a square root: PyTorch's is MKL VML's vsSqrt, which differs from IEEE sqrt in
 the last bit for about 0.7% of inputs. The kit computes it through ``backends.mkl`` when MKL is there; without
 it (NumPy's sqrt) those three optimizers are held to 2e-6 relative instead of 0 bits (``SQRT_EXACT`` below).
+
+Not covered (known to differ): ``add(x, y, alpha=)`` where ``y`` is broadcast with stride 0 along the innermost
+dimension (a 0-d ``y``, or shape ``(n, 1)`` against ``(n, m)``): PyTorch's scalar tail loop for that layout is
+auto-vectorized by the compiler into a mix of fused and unfused multiply-adds that depends on the tail length
+(a few elements of the last 32); the kit fuses all of them.
 """
 import copy
 
@@ -48,7 +53,9 @@ KERNELS = {
     "addcmul": lambda L, a, b, c, w: L.addcmul(a, b, c, value=0.00123),
     "addcmul_1": lambda L, a, b, c, w: a.addcmul(b, c),
     "addcmul_": lambda L, a, b, c, w: a.clone().mul_(0.999).addcmul_(b, b, value=1 - 0.999),
+    "addcmul_0d_value": lambda L, a, b, c, w: L.addcmul(a, b, c, value=L.tensor(0.3)),
     "addcdiv": lambda L, a, b, c, w: L.addcdiv(a, b, c, value=-0.00123),
+    "addcdiv_0d_value": lambda L, a, b, c, w: a.addcdiv(b, c, value=L.tensor(-2.5)),
     "addcdiv_": lambda L, a, b, c, w: a.clone().addcdiv_(b, c, value=-0.01),
     "lerp_small": lambda L, a, b, c, w: L.lerp(a, b, 1 - 0.9),
     "lerp_large": lambda L, a, b, c, w: a.lerp(b, 0.7),
