@@ -47,6 +47,7 @@ KERNELS = {
     "add_alpha": lambda L, a, b, c, w: L.add(a, b, alpha=-0.0123),
     "add_alpha_int": lambda L, a, b, c, w: a.add(b, alpha=3),
     "add_alpha_0d": lambda L, a, b, c, w: L.add(a, b, alpha=L.tensor(0.37)),
+    "add_number_alpha": lambda L, a, b, c, w: L.add(a, 1.5, alpha=0.3) + a.sub(2, alpha=0.7),
     "sub_alpha": lambda L, a, b, c, w: L.sub(a, b, alpha=0.37),
     "add_": lambda L, a, b, c, w: a.clone().add_(b, alpha=-0.01),
     "sub_": lambda L, a, b, c, w: a.clone().sub_(b, alpha=1e-3),

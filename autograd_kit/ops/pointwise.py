@@ -81,7 +81,7 @@ def fused(x, y, z, dt, out=None):
             return done
     if dt == np.float32:
         arrays = [v for v in (x, y, z) if np.ndim(v)]
-        if arrays:
+        if arrays and (np.ndim(x) or np.ndim(y)):  # (a product of two numbers: the generic path)
             shape = np.broadcast_shapes(*[v.shape for v in arrays])
             if out is None or out.dtype != dt:
                 out = np.empty(shape, dt)
@@ -125,8 +125,8 @@ def _axpy_into(x, y, z, dt, out):
 
 def _fma32_blocks(x, y, z, out):
     w, w2 = _scratch()
-    if type(x) is np.ndarray and x.ndim:
-        x, y = y, x  # an array first (out = fy * x + fz, x a number or an array)
+    if not (type(y) is np.ndarray and y.ndim):
+        x, y = y, x  # the array as y (out = y * x + z, x a number or an array)
     fy, fo = y.reshape(-1), out.reshape(-1)
     x_arr = type(x) is np.ndarray and x.ndim > 0
     z_arr = type(z) is np.ndarray and z.ndim > 0
