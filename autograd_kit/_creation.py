@@ -86,7 +86,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    arr = _as_array(data, _dtype.get_default_dtype())
+    # Python floats go straight to a floating dtype (float64 keeps every digit of 0.9, as in PyTorch)
+    arr = _as_array(data, dtype if dtype is not None and dtype.is_floating_point else _dtype.get_default_dtype())
     if dtype is not None:
         arr = arr.astype(_dt(dtype), copy=False)
     return _finish(arr, requires_grad)

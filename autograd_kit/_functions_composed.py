@@ -1,4 +1,4 @@
-"""Functions the kit builds from other ops (their gradients follow from those ops): lerp, addcmul/addcdiv,
+"""Functions the kit builds from other ops (their gradients follow from those ops):
 nan_to_num, roll, trace, dist/cdist, median, index_add (the one new op here), fliplr/flipud, atleast_Nd; and the logical and
 counting functions, which have no gradient (logical_and..., count_nonzero, bincount)."""
 import builtins
@@ -12,16 +12,7 @@ from ._functions_reduce import sort
 from ._functions_shape import cat, flip, narrow
 
 
-def lerp(input, end, weight):
-    return input + weight * (end - input)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):
-    return input + value * tensor1 * tensor2
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    return input + value * tensor1 / tensor2
+from .ops.pointwise import addcdiv, addcmul, lerp  # noqa: F401  (ops with their own nodes, PyTorch's rounding)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):

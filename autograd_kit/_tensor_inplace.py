@@ -4,6 +4,7 @@ import numpy as np
 from . import _grad_mode
 from ._tensor_types import _TYPE_NAMES
 from .autograd.function import Function as _Function
+from .ops import pointwise as P
 from .ops import shape as S
 from .ops._util import data as _d
 
@@ -70,13 +71,14 @@ class InPlaceMethods:
     def _inplace_ufunc(self, ufunc, other):
         """NumPy's in-place ufunc when nothing is recorded (optimizer updates); None means: record."""
         self._check_inplace()
-        scaled = type(other) is _Scaled
-        if self._recording((other.value if scaled else other,)):
+        if self._recording((other,)):
             return None
-        if scaled:
-            other = _d(other.value) * other.alpha
+        o = _d(other)
+        if type(o) is np.ndarray and o.ndim == 0 and o.dtype != self._data.dtype:
+            from .ops._util import result_dtype  # a 0-d tensor takes the computation's dtype first, as in PyTorch
+            o = o.astype(result_dtype(self, other))
         try:
-            ufunc(self._data, _d(other), out=self._data, casting="same_kind")
+            ufunc(self._data, o, out=self._data, casting="same_kind")
         except TypeError:
             from .ops._util import result_dtype
             raise RuntimeError(
@@ -84,20 +86,43 @@ class InPlaceMethods:
                 f"type {_TYPE_NAMES[self._data.dtype.name][:-6]}") from None
         except ValueError:
             from .ops._util import broadcast_error, inplace_shape_error
-            raise inplace_shape_error(self._data.shape, np.shape(_d(other))) or \
-                broadcast_error(self._data.shape, np.shape(_d(other))) from None
+            raise inplace_shape_error(self._data.shape, np.shape(o)) or \
+                broadcast_error(self._data.shape, np.shape(o)) from None
         self._vc[0] += 1
         return self
 
+    def _inplace_kernel(self, values, op, others, *args):
+        """Write ``values(self, *others, *args)`` (PyTorch's rounding, ops/pointwise.py) into self when nothing
+        is recorded; in a graph, record the out-of-place ``op(self, *others, *args)`` and rebase."""
+        self._check_inplace()
+        if self._recording(others):
+            return self._inplace(lambda s, *o: op(s, *o, *args), *others)
+        d = self._data
+        result = values(self, *others, *args, out=d)  # written straight into self when the shapes allow
+        if result is d:
+            self._vc[0] += 1
+        else:
+            self._write(result)
+        return self
+
     def add_(self, other, *, alpha=1):
-        if self._inplace_ufunc(np.add, other if alpha == 1 else _Scaled(other, alpha)) is not None:
+        if alpha != 1:  # a fused multiply-add, as PyTorch's kernel
+            if type(other) is Tensor and type(alpha) is float and not self._recording((other,)):
+                self._check_inplace()
+                if P.add_scaled_(self._data, other._data, alpha):  # the optimizers' update p.add_(g, alpha=-lr)
+                    self._vc[0] += 1
+                    return self
+            return self._inplace_kernel(P.add_alpha, lambda s, o, a: s.add(o, alpha=a), (other,), alpha)
+        if self._inplace_ufunc(np.add, other) is not None:
             return self
-        return self._inplace(lambda s, o: s.add(o, alpha=alpha), other)
+        return self._inplace(lambda s, o: s.add(o), other)
 
     def sub_(self, other, *, alpha=1):
-        if self._inplace_ufunc(np.subtract, other if alpha == 1 else _Scaled(other, alpha)) is not None:
+        if alpha != 1:
+            return self._inplace_kernel(P.add_alpha, lambda s, o, a: s.sub(o, alpha=-a), (other,), -alpha)
+        if self._inplace_ufunc(np.subtract, other) is not None:
             return self
-        return self._inplace(lambda s, o: s.sub(o, alpha=alpha), other)
+        return self._inplace(lambda s, o: s.sub(o), other)
 
     def mul_(self, other):
         if self._inplace_ufunc(np.multiply, other) is not None:
@@ -132,14 +157,22 @@ class InPlaceMethods:
 
     clip_ = clamp_
 
-    def addcmul_(self, t1, t2, *, value=1):
-        return self._inplace(lambda s, a, b: s + value * a * b, t1, t2)
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self._inplace_kernel(P.addcmul_values, lambda s, a, b, v: P.addcmul(s, a, b, value=v),
+                                    (tensor1, tensor2), value)
 
-    def addcdiv_(self, t1, t2, *, value=1):
-        return self._inplace(lambda s, a, b: s + value * a / b, t1, t2)
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self._inplace_kernel(P.addcdiv_values, lambda s, a, b, v: P.addcdiv(s, a, b, value=v),
+                                    (tensor1, tensor2), value)
 
     def lerp_(self, end, weight):
-        return self._inplace(lambda s, e: s + weight * (e - s), end)
+        others = (end, weight) if isinstance(weight, Tensor) else (end,)
+        if len(others) == 2:
+            return self._inplace_kernel(P.lerp_values, P.lerp, others)
+        return self._inplace_kernel(P.lerp_values, P.lerp, others, weight)
+
+    def lerp(self, end, weight):  # out of place, beside the in-place kernel it shares (ops/pointwise.py)
+        return P.lerp(self, end, weight)
 
     def zero_(self):
         self._check_inplace()
@@ -251,14 +284,6 @@ class InPlaceMethods:
         return multinomial(self, num_samples, replacement, generator=generator)
 
 
-class _Scaled:
-    """``alpha * value`` for add_/sub_ (computed only on the unrecorded fast path)."""
-    __slots__ = ("value", "alpha")
-
-    def __init__(self, value, alpha):
-        self.value, self.alpha = value, alpha
-
-
 def _zeros(grad):
     return Tensor._make(np.zeros_like(grad._data))
 
@@ -344,3 +369,6 @@ class _Normal(_Function):
 class _Uniform(_Normal):
     """``x.uniform_()`` on a tensor in a graph (UniformBackward0)."""
     backward_name = "UniformBackward0"
+
+
+_Scaled = None  # no longer used (add_/sub_ with alpha are fused, ops/pointwise.py); autograd_kit._tensor imports the name

@@ -1,5 +1,6 @@
 """autograd_kit.nn: modules, parameters, losses, as ``torch.nn``."""
 from . import functional, init
+from . import utils  # nn.utils: clip_grad_norm_, clip_grad_value_
 from .activation import (ELU, GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Tanh)
 from .container import ModuleList, Sequential

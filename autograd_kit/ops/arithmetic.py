@@ -8,9 +8,9 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.graph import NUMBER, OUTPUT
 from .._dtype import get_default_dtype
-from .._fma import fma
 from .._pow import torch_powf
 from ._util import broadcast_error, data, result_dtype, shape_of
+from .pointwise import add_alpha
 
 Tensor = None  # bound by autograd_kit._tensor
 
@@ -50,25 +50,12 @@ class Add(Function):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         if alpha != 1:
-            return _add_alpha(a, b, alpha)
+            return add_alpha(a, b, alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
-
-
-def _add_alpha(a, b, alpha):
-    """a + alpha * b as PyTorch's add kernel computes it for floats: one fused multiply-add
-    (vec::fmadd(b, alpha, a)), alpha rounded to the operands' dtype first."""
-    out = _binary(np.add, a, _binary(np.multiply, b, alpha))
-    if out.dtype.kind != "f" or (isinstance(b, Tensor) and b._data.dtype.kind != "f"):
-        return out
-    dt = out.dtype
-    try:
-        return fma(np.asarray(data(b), dt), np.asarray(alpha, dt), np.asarray(data(a), dt), dtype=dt)
-    except ValueError:
-        raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
 def _check_bool_sub(a, b):
@@ -90,7 +77,7 @@ class Sub(Function):
         _check_bool_sub(a, b)
         ctx.alpha = alpha
         if alpha != 1:
-            return _add_alpha(a, b, -alpha)
+            return add_alpha(a, b, -alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.subtract, a, b)
 
     @staticmethod

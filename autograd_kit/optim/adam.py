@@ -4,13 +4,6 @@ import autograd_kit as ak
 from .optimizer import Optimizer
 
 
-def _lerp_(start, end, weight):
-    """``start.lerp_(end, weight)`` computed the way PyTorch's CPU kernel does."""
-    if abs(weight) < 0.5:
-        return start.add_((end - start) * weight)
-    return start.copy_(end - (end - start) * (1 - weight))
-
-
 class Adam(Optimizer):
     """PyTorch's Adam. With t the step count and g the gradient (+ weight_decay * p)::
 
@@ -51,6 +44,8 @@ class Adam(Optimizer):
         return state
 
     def _update(self, p, group):
+        # torch/optim/adam.py, _single_tensor_adam (PyTorch's CPU path: foreach=None means single-tensor on
+        # the CPU), op for op: each kernel rounds as PyTorch's does (ops/pointwise.py)
         beta1, beta2 = group["betas"]
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         state = self._state_for(p, group["amsgrad"])
@@ -64,8 +59,8 @@ class Adam(Optimizer):
             else:
                 grad = grad.add(p, alpha=weight_decay)
 
-        _lerp_(exp_avg, grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).add_(grad * (1 - beta2) * grad)
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
 
         step = state["step"].item()
         bias_correction1 = 1 - beta1**step
@@ -75,8 +70,8 @@ class Adam(Optimizer):
 
         if group["amsgrad"]:
             max_exp_avg_sq = state["max_exp_avg_sq"]
-            max_exp_avg_sq.copy_(ak.maximum(max_exp_avg_sq, exp_avg_sq))
+            ak.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
             denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
         else:
             denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-        p.add_(exp_avg * -step_size / denom)
+        p.addcdiv_(exp_avg, denom, value=-step_size)

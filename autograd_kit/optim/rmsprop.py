@@ -2,7 +2,6 @@
 (centered variant, momentum, weight decay, maximize)."""
 import autograd_kit as ak
 
-from .adam import _lerp_
 from .optimizer import Optimizer
 
 
@@ -41,16 +40,18 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = ak.zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = ak.zeros_like(p)
+        # torch/optim/rmsprop.py, _single_tensor_rmsprop, op for op (PyTorch's CPU path)
         grad = -p.grad if group["maximize"] else p.grad
         alpha, eps, lr = group["alpha"], group["eps"], group["lr"]
         state["step"].add_(1)
         if group["weight_decay"] != 0:
             grad = grad.add(p, alpha=group["weight_decay"])
         square_avg = state["square_avg"]
-        square_avg.mul_(alpha).add_(grad * (1 - alpha) * grad)
+        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
         if group["centered"]:
-            grad_avg = _lerp_(state["grad_avg"], grad, 1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt_()
+            grad_avg = state["grad_avg"]
+            grad_avg.lerp_(grad, 1 - alpha)
+            avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
         else:
             avg = square_avg.sqrt()
         avg = avg.add_(eps)
