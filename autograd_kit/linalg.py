@@ -1,6 +1,53 @@
-"""``torch.linalg``, the norms tutorials use: vector_norm, matrix_norm ('fro'), and norm (a vector norm for
-vectors and ``dim=int``, the Frobenius norm for matrices). All record LinalgVectorNormBackward0, as PyTorch."""
-from .ops import reduce as R
+"""``torch.linalg``: the norms tutorials use (vector_norm, matrix_norm ('fro'), and norm: a vector norm for
+vectors and ``dim=int``, the Frobenius norm for matrices; all record LinalgVectorNormBackward0, as PyTorch),
+and square systems (inv, inv_ex, det, slogdet, solve, solve_ex; ops in ``ops/linalg_solve.py``)."""
+import collections
+
+import numpy as np
+
+from .ops import linalg_solve as LS, reduce as R
+from .ops.linalg_solve import LinAlgError  # noqa: F401
+
+_slogdet_type = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+_inv_ex_type = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
+_solve_ex_type = collections.namedtuple("linalg_solve_ex", ["result", "info"])
+for _nt in (_slogdet_type, _inv_ex_type, _solve_ex_type):
+    _nt.__module__ = "torch.return_types"
+
+
+def inv(A, *, out=None):
+    return LS.LinalgInvEx.apply(A, name="linalg.inv")
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    from ._tensor import Tensor
+    return _inv_ex_type(inv(A), Tensor._make(np.zeros(A.shape[:-2], dtype=np.int32)))
+
+
+def det(A, *, out=None):
+    return LS.LinalgDet.apply(A)
+
+
+def slogdet(A, *, out=None):
+    return _slogdet_type(LS.LinalgSlogdetSign.apply(A), LS.LinalgSlogdetLogabsdet.apply(A))
+
+
+def solve(A, B, *, left=True, out=None):
+    """X with A X = B (``left=False``: X A = B). B is a (batch of) vector(s) when 1-D or of A's batch shape."""
+    if not left:
+        if B.dim() == 1:
+            n = A.shape[-1]
+            raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation XA = B "
+                               f"({n}x{n} and {B.shape[0]}x1)")
+        return solve(A.transpose(-2, -1), B.transpose(-2, -1)).transpose(-2, -1)
+    vector = LS.solve_shapes(A, B)
+    return LS.LinalgSolveEx.apply(A, B, vector=vector)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    from ._tensor import Tensor
+    X = solve(A, B, left=left)
+    return _solve_ex_type(X, Tensor._make(np.zeros(A.shape[:-2], dtype=np.int32)))
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

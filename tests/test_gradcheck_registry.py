@@ -234,6 +234,21 @@ CASES = {
     "IndexPadRead": (lambda x, g, v: torch.autograd.grad(torch.autograd.grad(
         torch.nn.functional.pad(x, (2, 1), mode="reflect"), x, g, create_graph=True)[0], g, v, create_graph=True)[0],
         [rnd(2, 4), rnd(2, 7, seed=1), rnd(2, 4, seed=2)]),
+    # error functions (autograd_kit/ops/special.py), square systems (ops/linalg_solve.py), lerp (ops/quantile.py)
+    "Erf": (lambda a: torch.erf(a) + torch.special.erf(a * 2), [rnd(5, low=-2, high=2)]),
+    "Erfc": (lambda a: a.erfc(), [rnd(5, low=-2, high=2)]),
+    "Erfinv": (lambda a: torch.erfinv(a), [rnd(5, low=-0.9, high=0.9)]),
+    "LinalgInvEx": (lambda a: torch.linalg.inv(a + 3 * torch.eye(3, dtype=torch.float64)), [rnd(2, 3, 3)]),
+    "LinalgDet": (lambda a: torch.det(a + 2 * torch.eye(3, dtype=torch.float64)), [rnd(2, 3, 3)]),
+    "LinalgSlogdetLogabsdet": (lambda a: torch.linalg.slogdet(a - 2 * torch.eye(3, dtype=torch.float64)).logabsdet,
+                               [rnd(3, 3)]),
+    "LinalgSlogdetSign": (lambda a: torch.slogdet(a - 2 * torch.eye(3, dtype=torch.float64)).sign * a, [rnd(3, 3)]),
+    "LinalgSolveEx": (lambda a, b, v: torch.linalg.solve(a + 3 * torch.eye(3, dtype=torch.float64), b)
+                      + torch.linalg.solve(a + 3 * torch.eye(3, dtype=torch.float64), v).unsqueeze(-1),
+                      [rnd(2, 3, 3), rnd(3, 2), rnd(3)]),
+    "Lerp": (lambda a, b, w: torch.quantile(a, 0.3, dim=1) + torch.lerp(a, b, w).sum(),
+             [distinct(2, 5), rnd(2, 5), rnd(2, 5, low=0, high=1, seed=3)]),
+    "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
 
@@ -260,7 +275,8 @@ def test_gradcheck(name):
                                   "Convolution", "Im2Col", "Col2Im", "MaxPool2DWithIndices", "AvgPool2D",
                                   "AdaptiveAvgPool2D", "NativeBatchNorm", "NativeLayerNorm", "Embedding",
                                   "EmbeddingDenseBackward", "MaxPool2DWithIndicesBackward", "IndexPadBackward",
-                                  "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D"])
+                                  "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D", "Erf", "Erfc", "Erfinv",
+                                  "LinalgInvEx", "LinalgDet", "LinalgSlogdetLogabsdet", "LinalgSolveEx", "Lerp"])
 def test_second_order(name):
     fn, inputs, *_ = CASES[name]
     assert gradgradcheck(fn, inputs)

@@ -1,0 +1,158 @@
+"""The functional API for the error functions (``torch.erf/erfc/erfinv``), square-matrix algebra
+(``torch.inverse/det/logdet/slogdet``; the rest is in ``torch.linalg``) and quantiles
+(``torch.quantile/nanquantile``), and their Tensor methods (``x.erf()``, ``x.erf_()``, ``A.inverse()``...).
+
+quantile is composed as PyTorch composes it (sort, gather, lerp, squeeze), so its gradient, and its node
+(SqueezeBackward4), are PyTorch's."""
+import collections
+import math
+
+import numpy as np
+
+from ._tensor import Tensor
+from ._functions_math import _t, where
+from ._functions_reduce import sort
+from .ops import linalg_solve as LS, quantile as Q, special as SP, views as V
+
+__all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp"]
+
+
+def erf(input):
+    return SP.Erf.apply(_t(input))
+
+
+def erfc(input):
+    return SP.Erfc.apply(_t(input))
+
+
+def erfinv(input):
+    return SP.Erfinv.apply(_t(input))
+
+
+# ---- square matrices ------------------------------------------------------------------------------------
+_slogdet_type = collections.namedtuple("slogdet", ["sign", "logabsdet"])
+_slogdet_type.__module__ = "torch.return_types"
+
+
+def inverse(input):
+    return LS.LinalgInvEx.apply(input, name="linalg.inv")
+
+
+def det(input):
+    return LS.LinalgDet.apply(input)
+
+
+def slogdet(input, _type=_slogdet_type):
+    return _type(LS.LinalgSlogdetSign.apply(input), LS.LinalgSlogdetLogabsdet.apply(input))
+
+
+def logdet(input):
+    """log det A: nan for a negative determinant, -inf for a singular matrix (a where over slogdet, as PyTorch)."""
+    sign, logabsdet = slogdet(input)
+    return where(sign == -1, float("nan"), logabsdet)
+
+
+# ---- quantiles ------------------------------------------------------------------------------------------
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    d = input._data
+    if d.size == 0:
+        raise RuntimeError(f"quantile() input tensor must be non-empty")
+    if isinstance(q, Tensor) and q.dim() > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if d.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if isinstance(q, Tensor):
+        if q._data.dtype != d.dtype:
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+        if not np.all((q._data >= 0) & (q._data <= 1)):
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+        qt = q.detach()
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        qt = Tensor._make(np.asarray(q, dtype=d.dtype))
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    ndim = max(input.dim(), 1)
+    if dim is not None and not -ndim <= dim < ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})")
+    # the reduced dim last; out_shape is the result's shape without q's
+    if dim is None:
+        reduced = input.reshape(-1)
+        out_shape = (1,) * input.dim() if keepdim else ()
+    else:
+        dim = dim % ndim
+        x = input if input.dim() > 0 else input.reshape(1)
+        out_shape = list(x.shape)
+        if keepdim:
+            out_shape[dim] = 1
+        else:
+            del out_shape[dim]
+        if input.dim() == 0:
+            out_shape = []  # a 0-d input stays 0-d, keepdim or not
+        reduced = x if dim == x.dim() - 1 else x.unsqueeze(-1).transpose(dim, -1)
+    out_shape = tuple(out_shape)
+    reduced = reduced.reshape(*out_shape, reduced.shape[-1])
+    qv = qt.reshape(-1)  # q as 1-D; the result's q dimension is last until the end
+    r = reduced._data
+    srt = sort(reduced, -1).values
+    if ignore_nan:
+        count = (~np.isnan(r)).sum(-1, keepdims=True)
+        ranks = qv._data * (count - 1).astype(d.dtype)
+        ranks = np.where(ranks < 0, 0, ranks).astype(d.dtype)
+    else:
+        last = r.shape[-1] - 1
+        has_nan = np.isnan(r).any(-1, keepdims=True)
+        ranks = np.where(has_nan, d.dtype.type(last), qv._data * d.dtype.type(last)).astype(d.dtype)
+        ranks = np.broadcast_to(ranks, has_nan.shape[:-1] + qv._data.shape)
+    ranks = np.broadcast_to(ranks, r.shape[:-1] + qv._data.shape)
+    if interpolation == "lower":
+        ranks = np.floor(ranks)
+    elif interpolation == "higher":
+        ranks = np.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = np.round(ranks)
+    below = ranks.astype(np.int64)
+    values = srt.gather(-1, Tensor._make(np.ascontiguousarray(below)))
+    if interpolation in ("linear", "midpoint"):
+        above = np.ceil(ranks).astype(np.int64)
+        weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else (ranks - below).astype(d.dtype)
+        values = Q.Lerp.apply(values, srt.gather(-1, Tensor._make(above)), Tensor._make(weights.astype(d.dtype)))
+    if qt.dim() == 0:  # PyTorch squeezes in place: SqueezeBackward4
+        return V.SqueezeMatmul.apply(values, dim=-1)
+    return V.SqueezeMatmul.apply(values.unsqueeze(0).transpose(0, -1), dim=-1)
+
+
+def lerp(input, end, weight):
+    """start + weight·(end - start), rounded as PyTorch's kernel (LerpBackward0 for a number weight, else 1)."""
+    if isinstance(weight, Tensor):
+        return Q.Lerp.apply(input, end, weight)
+    return Q.LerpScalar.apply(input, end, weight=weight)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _install_methods():
+    T = Tensor
+    T.erf, T.erfc, T.erfinv = erf, erfc, erfinv
+    T.erf_ = lambda self: self._inplace(erf)
+    T.erfc_ = lambda self: self._inplace(erfc)
+    T.erfinv_ = lambda self: self._inplace(erfinv)
+    T.inverse, T.det, T.logdet, T.slogdet = inverse, det, logdet, slogdet
+    T.quantile, T.nanquantile, T.lerp = quantile, nanquantile, lerp
+
+
+_install_methods()
+del math
