@@ -4,8 +4,6 @@
 
 quantile is composed as PyTorch composes it (sort, gather, lerp, squeeze), so its gradient, and its node
 (SqueezeBackward4), are PyTorch's."""
-import collections
-import math
 
 import numpy as np
 
@@ -30,8 +28,7 @@ def erfinv(input):
 
 
 # ---- square matrices ------------------------------------------------------------------------------------
-_slogdet_type = collections.namedtuple("slogdet", ["sign", "logabsdet"])
-_slogdet_type.__module__ = "torch.return_types"
+_slogdet_type = LS.return_type("slogdet", ["sign", "logabsdet"])
 
 
 def inverse(input):
@@ -155,4 +152,3 @@ def _install_methods():
 
 
 _install_methods()
-del math

@@ -1,18 +1,14 @@
 """``torch.linalg``: the norms tutorials use (vector_norm, matrix_norm ('fro'), and norm: a vector norm for
 vectors and ``dim=int``, the Frobenius norm for matrices; all record LinalgVectorNormBackward0, as PyTorch),
 and square systems (inv, inv_ex, det, slogdet, solve, solve_ex; ops in ``ops/linalg_solve.py``)."""
-import collections
-
 import numpy as np
 
 from .ops import linalg_solve as LS, reduce as R
 from .ops.linalg_solve import LinAlgError  # noqa: F401
 
-_slogdet_type = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-_inv_ex_type = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
-_solve_ex_type = collections.namedtuple("linalg_solve_ex", ["result", "info"])
-for _nt in (_slogdet_type, _inv_ex_type, _solve_ex_type):
-    _nt.__module__ = "torch.return_types"
+_slogdet_type = LS.return_type("linalg_slogdet", ["sign", "logabsdet"])
+_inv_ex_type = LS.return_type("linalg_inv_ex", ["inverse", "info"])
+_solve_ex_type = LS.return_type("linalg_solve_ex", ["result", "info"])
 
 
 def inv(A, *, out=None):

@@ -17,14 +17,26 @@ from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
 
 
-class LinAlgError(RuntimeError):
-    """``torch.linalg.LinAlgError``: a singular matrix where an invertible one is needed."""
+class _LinAlgError(RuntimeError):
+    """``torch.linalg.LinAlgError``: a singular matrix where an invertible one is needed (named as
+    PyTorch's class, ``_LinAlgError``, so tracebacks read the same)."""
 
 
-LinAlgError.__module__ = "autograd_kit.linalg"
+_LinAlgError.__module__ = "autograd_kit.linalg"
+LinAlgError = _LinAlgError
 
 _TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
          "float32": "Float", "float64": "Double", "float16": "Half"}
+
+
+def return_type(name, fields):
+    """A named tuple that prints as PyTorch's ``torch.return_types.<name>(...)``."""
+    import collections
+    cls = collections.namedtuple(name, fields)
+    cls.__module__ = "torch.return_types"
+    cls.__repr__ = lambda self: f"torch.return_types.{name}(\n" + ",\n".join(
+        f"{f}={v!r}" for f, v in zip(fields, self)) + ")"
+    return cls
 
 
 def check_square(name, A):
@@ -172,7 +184,7 @@ def solve_shapes(A, B, left=True):
     try:
         np.broadcast_shapes(a.shape[:-2], bm.shape[:-2])
     except ValueError:
-        sa, sb = a.shape[:-2], bm.shape[:-2]
+        sa, sb = bm.shape[:-2], a.shape[:-2]  # PyTorch names B's batch "tensor a", A's "tensor b"
         k = max(len(sa), len(sb))
         sa, sb = (1,) * (k - len(sa)) + sa, (1,) * (k - len(sb)) + sb
         i = next(i for i in range(k - 1, -1, -1) if sa[i] != sb[i] and 1 not in (sa[i], sb[i]))
