@@ -34,6 +34,7 @@ Tensor.__module__ = "autograd_kit"  # type(t) prints <class 'autograd_kit.Tensor
 from . import cuda, backends, accelerator  # noqa: E402  (CPU only: is_available() is False)
 from . import linalg  # noqa: E402,F401
 from . import special  # noqa: E402,F401
+from . import distributions  # noqa: E402,F401
 from .autograd.variable import Variable  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from ._creation import get_default_device, set_default_device  # noqa: E402,F401

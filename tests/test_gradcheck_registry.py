@@ -248,6 +248,13 @@ CASES = {
                       [rnd(2, 3, 3), rnd(3, 2), rnd(3)]),
     "Lerp": (lambda a, b, w: torch.quantile(a, 0.3, dim=1) + torch.lerp(a, b, w).sum(),
              [distinct(2, 5), rnd(2, 5), rnd(2, 5, low=0, high=1, seed=3)]),
+    "LinalgCholeskyEx": (lambda a: torch.linalg.cholesky(a @ a.mT + torch.eye(3, dtype=torch.float64))
+                         + torch.linalg.cholesky(a @ a.mT + torch.eye(3, dtype=torch.float64), upper=True), [rnd(2, 3, 3)]),
+    "LinalgSolveTriangular": (lambda a, b: torch.linalg.solve_triangular(a + 3 * torch.eye(3, dtype=torch.float64), b,
+                                                                         upper=False)
+                              + torch.linalg.solve_triangular(a + 3 * torch.eye(3, dtype=torch.float64), b.mT, upper=True,
+                                                              left=False, unitriangular=True).mT,
+                              [rnd(2, 3, 3), rnd(3, 2)]),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
@@ -276,7 +283,8 @@ def test_gradcheck(name):
                                   "AdaptiveAvgPool2D", "NativeBatchNorm", "NativeLayerNorm", "Embedding",
                                   "EmbeddingDenseBackward", "MaxPool2DWithIndicesBackward", "IndexPadBackward",
                                   "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D", "Erf", "Erfc", "Erfinv",
-                                  "LinalgInvEx", "LinalgDet", "LinalgSlogdetLogabsdet", "LinalgSolveEx", "Lerp"])
+                                  "LinalgInvEx", "LinalgDet", "LinalgSlogdetLogabsdet", "LinalgSolveEx", "Lerp",
+                                  "LinalgCholeskyEx", "LinalgSolveTriangular"])
 def test_second_order(name):
     fn, inputs, *_ = CASES[name]
     assert gradgradcheck(fn, inputs)

@@ -96,9 +96,8 @@ def _vml(name, fallback):
         out = mkl.unary(name, d)
         if out is not None:
             return out
-        if d.dtype == np.float64:
-            return fallback(d)
-        return fallback(d.astype(np.float64)).astype(d.dtype)
+        flat = d.reshape(-1).astype(np.float64)  # 1-D (0-d arrays would turn into NumPy scalars)
+        return fallback(flat).astype(d.dtype).reshape(d.shape)
     fn.__name__ = name
     return fn
 

@@ -1,0 +1,23 @@
+"""``torch.distributions``: probability distributions with PyTorch's API, numbers and printing.
+
+Sampling calls the same random functions PyTorch's distributions call (``torch.normal``, ``normal_``,
+``rand``, ``bernoulli``, ``multinomial``, ``exponential_``, ``uniform_``), so after ``torch.manual_seed`` the kit
+draws exactly PyTorch's samples; ``rsample`` keeps the graph (the reparameterisation trick), ``sample`` does not.
+"""
+from . import constraints  # noqa: F401
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .uniform import Uniform
+
+__all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Exponential", "Independent",
+           "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Uniform", "kl_divergence", "register_kl", "constraints"]
