@@ -143,7 +143,7 @@ def _like(fn):
     def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
         dt = _dtype.check_dtype(dtype, like.__name__) or input.dtype
         check_device(device)
-        return fn(*input.shape, dtype=dt, requires_grad=requires_grad)
+        return fn(tuple(input.shape), dtype=dt, requires_grad=requires_grad)  # a 0-d input too
     like.__name__ = fn.__name__ + "_like"
     return like
 

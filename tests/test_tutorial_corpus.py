@@ -25,6 +25,7 @@ EXACT = {
     "d2l_softmax_concise.py", "d2l_softmax_scratch.py", "d2l_use_gpu.py", "examples_numpy.py",
     "makemore_batchnorm.py", "makemore_bigram_counts.py", "micrograd_torch_check.py", "yunjey_basics.py",
     "yunjey_feedforward.py", "yunjey_linear_regression.py", "yunjey_logistic_regression.py",
+    "vae_distributions.py", "gp_regression.py",
 }
 
 
