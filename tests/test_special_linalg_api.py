@@ -2,6 +2,10 @@
 quantile/nanquantile and lerp (issue 11): each line runs on autograd_kit and on PyTorch 2.13 and must give the
 same repr (values, grad_fn names, printing) or the same error type and message; then bit-for-bit checks of the
 float32/float64 values against PyTorch's."""
+import ctypes
+import os
+import sys
+
 import numpy as np
 import pytest
 import torch as real_torch
@@ -27,10 +31,10 @@ r = torch.special.expit(torch.tensor([0., 1.])), torch.special.ndtr(torch.tensor
 r = torch.special.xlogy(torch.tensor([0., 2.]), torch.tensor([0., 3.])), torch.special.log1p(torch.tensor([1.]))
 A = torch.tensor([[4., 7.], [2., 6.]]); r = torch.linalg.inv(A), torch.inverse(A), A.inverse()
 A = torch.tensor([[4., 7.], [2., 6.]], dtype=torch.float64); r = torch.linalg.det(A), torch.det(A), A.det(), A.logdet()
-A = torch.tensor([[[4., 2.], [2., 6.]], [[1., 2.], [3., 4.]]]); r = torch.det(A), torch.linalg.slogdet(A), torch.slogdet(A), torch.logdet(A)
+A = torch.tensor([[[4., 7.], [2., 6.]], [[1., 2.], [3., 4.]]]); r = torch.det(A), torch.linalg.slogdet(A), torch.slogdet(A), torch.logdet(A)
 A = torch.tensor([[1., 2.], [3., 4.]], dtype=torch.float64); r = A.slogdet(), torch.logdet(-torch.eye(3)), torch.logdet(torch.zeros(2, 2))
 A = torch.tensor([[4., 7.], [2., 6.]], requires_grad=True); y = torch.linalg.inv(A); y.sum().backward(); r = y, A.grad
-A = torch.tensor([[4., 2.], [2., 6.]], requires_grad=True); y = torch.det(A); y.backward(); r = y, A.grad
+A = torch.tensor([[4., 7.], [2., 6.]], requires_grad=True); y = torch.det(A); y.backward(); r = y, A.grad
 A = torch.tensor([[4., 7.], [2., 6.]], requires_grad=True); s, l = torch.linalg.slogdet(A); l.backward(); r = s, l, A.grad
 A = torch.tensor([[3., 1.], [1., 2.]]); b = torch.tensor([9., 8.]); r = torch.linalg.solve(A, b)
 A = torch.tensor([[3., 1.], [1., 2.]], requires_grad=True); B = torch.tensor([[9., 1.], [8., 2.]], requires_grad=True); X = torch.linalg.solve(A, B); X.sum().backward(); r = X, A.grad, B.grad
@@ -148,10 +152,13 @@ def test_quantile_and_lerp_match_pytorch_bits():
     assert checked == 12 * 2 * 5 * 3 * 2
 
 
+@pytest.mark.parametrize("lapack", ["mkl", "numpy"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_linalg_values_and_gradients_match_pytorch(dtype):
+def test_linalg_values_and_gradients_match_pytorch(dtype, lapack, monkeypatch):
     """inv/det/slogdet/solve and their gradients (batched, broadcast B) against PyTorch: float64 to 1e-10,
-    float32 to LAPACK's rounding (NumPy's LU and MKL's differ in the last bits)."""
+    float32 to LAPACK's rounding; through MKL and through the NumPy fallback (NumPy's LU, other last bits)."""
+    if lapack == "numpy":
+        monkeypatch.setattr(mkl, "_get", lambda: None, raising=False)
     tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-4, atol=1e-5)
     rng = np.random.default_rng(3)
     for n in (1, 2, 3, 5):
@@ -171,3 +178,40 @@ def test_linalg_values_and_gradients_match_pytorch(dtype):
             res.append([o.detach().numpy() for o in (*outs, *grads, *gg)])
         for t, k in zip(*res):
             np.testing.assert_allclose(k, t, **tol)
+
+
+@pytest.fixture(autouse=True)
+def mkl_lapack(monkeypatch):
+    """MKL's LAPACK for the kit: the MKL back end's library when it has loaded one, else libmkl_rt from the
+    ``mkl`` wheel in this environment (the package PyTorch's numbers come from)."""
+    get = getattr(mkl, "_get", None)
+    if get is None or get() is None:
+        lib = ctypes.CDLL(os.path.join(sys.prefix, "lib", "libmkl_rt.so.2"))
+        monkeypatch.setattr(mkl, "_get", lambda: lib, raising=False)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linalg_with_mkl_is_pytorchs_bit_for_bit(dtype, mkl_lapack):
+    """inv, solve (matrix and vector B, broadcast batches), det, cholesky and solve_triangular through MKL's
+    LAPACK as PyTorch calls it: identical bits; slogdet's log|det| too when the back end gives VML's log."""
+    vml_log = mkl.unary("log", np.ones(2, dtype)) is not None
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 5, 8, 17, 40):
+        a = rng.standard_normal((3, n, n)).astype(dtype)
+        b = rng.standard_normal((2, 1, n, 4)).astype(dtype)
+        v = rng.standard_normal(n).astype(dtype)
+        spd = (a @ a.transpose(0, 2, 1) + n * np.eye(n)).astype(dtype)
+        res = []
+        for m in (real_torch, ak):
+            A, B, V, S = m.tensor(a), m.tensor(b), m.tensor(v), m.tensor(spd)
+            L = m.linalg.cholesky(S)
+            res.append([m.linalg.inv(A), m.linalg.solve(A, B), m.linalg.solve(A, V), m.det(A), L,
+                        m.linalg.solve_triangular(L, B, upper=False),
+                        m.linalg.solve_triangular(L.transpose(-2, -1), B, upper=True, unitriangular=True),
+                        m.linalg.slogdet(A).sign, m.linalg.slogdet(A).logabsdet])
+        for i, (t, k) in enumerate(zip(*res)):
+            t, k = t.numpy(), k.numpy()
+            if i == len(res[0]) - 1 and not vml_log:
+                np.testing.assert_allclose(k, t, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
+            else:
+                assert _ulps(k, t).max() == 0, (n, i)

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
+from . import _lapack
 from .linalg_solve import _LinAlgError, _TYPE, check_square
 
 
@@ -26,6 +27,19 @@ def _leading_minor(a):
 
 def cholesky_array(a, name="linalg.cholesky", check=True):
     """(L, info): info 0, or the order of the first leading minor that is not positive-definite."""
+    done = _lapack.cholesky(a) if a.size else None
+    if done is not None:
+        L, infos = done
+        flat = infos.reshape(-1)
+        bad = np.nonzero(flat)[0]
+        if not bad.size:
+            return L, 0
+        if check:
+            where = f"(Batch element {int(bad[0])}): " if a.ndim > 2 else ""
+            raise _LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                               f"positive-definite (the leading minor of order {int(flat[bad[0]])} is not "
+                               "positive-definite).")
+        return L, int(flat[bad[0]])
     try:
         return np.linalg.cholesky(a).astype(a.dtype, copy=False), 0
     except np.linalg.LinAlgError:
@@ -94,6 +108,10 @@ class LinalgSolveTriangular(Function):
         bb = np.broadcast_to(b, batch + b.shape[-2:])
         if n == 0 or bb.size == 0:
             return np.zeros(bb.shape, a.dtype)
+        done = _lapack.solve_triangular(np.ascontiguousarray(np.broadcast_to(a, batch + a.shape[-2:])),
+                                        np.ascontiguousarray(bb), upper, unitriangular)
+        if done is not None:
+            return done
         with np.errstate(all="ignore"):
             try:
                 x = np.linalg.solve(tri, bb)

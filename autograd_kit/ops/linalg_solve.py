@@ -7,14 +7,18 @@ create_graph works):
     slogdet:  (sign, log|det A|)  dA = g · A⁻ᵀ                   (the sign has no gradient)
     solve:    X = A⁻¹B            dB = A⁻ᵀ g,  dA = -dB · Xᵀ
 
-The forward is LAPACK's LU through NumPy. A matrix whose LU has an exactly zero pivot raises
+The forward is LAPACK's LU: MKL's, called as PyTorch calls it (``_lapack``), so the results are PyTorch's bit for
+bit; without MKL, NumPy's (other last bits). A matrix whose LU has an exactly zero pivot raises
 ``torch.linalg.LinAlgError`` (a RuntimeError) with PyTorch's wording, naming the diagonal element and,
 for a batch, the batch element.
 """
 import numpy as np
 
+from .. import _reduction
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
+from ..backends import mkl
+from . import _lapack
 
 
 class _LinAlgError(RuntimeError):
@@ -81,9 +85,20 @@ _INV_MSG = "The diagonal element {info} is zero, the inversion could not be comp
 _SOLVE_MSG = "The solver failed because the input matrix is singular."
 
 
+def _raise_info(infos, message, name, ndim):
+    bad = np.nonzero(np.asarray(infos).reshape(-1))[0]
+    if bad.size:
+        where = f"(Batch element {int(bad[0])}): " if ndim > 2 else ""
+        raise LinAlgError(f"{name}: {where}" + message.format(info=int(np.asarray(infos).reshape(-1)[bad[0]])))
+
+
 def inv_array(a, name="linalg.inv"):
     if a.shape[-1] == 0:
         return a.copy()
+    done = _lapack.solve(a, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))  # PyTorch: solve(A, I)
+    if done is not None:
+        _raise_info(done[1], _INV_MSG, name, a.ndim)
+        return done[0]
     try:
         out = np.linalg.inv(a)
     except np.linalg.LinAlgError:
@@ -122,12 +137,32 @@ class LinalgDet(Function):
     def forward(ctx, A):
         check_square("linalg.det", A)
         ctx.save(A=A, result=OUTPUT)
-        return np.asarray(np.linalg.det(A._data)).astype(A._data.dtype, copy=False)
+        lu = _lapack.lu_of_transpose(A._data) if A._data.shape[-1] else None
+        if lu is None:
+            return np.asarray(np.linalg.det(A._data)).astype(A._data.dtype, copy=False)
+        diag, out, _ = lu
+        for j in range(diag.shape[-1]):  # the diagonal's product, in order
+            out = out * diag[..., j]
+        return out
 
     @staticmethod
     def backward(ctx, g):
         A, det = ctx.saved_tensors
         return (g * det).unsqueeze(-1).unsqueeze(-1) * _mT(LinalgInvEx.apply(A, name="linalg.det"))
+
+
+def slogdet_arrays(a):
+    """(sign, log|det|): with MKL as PyTorch, Σ log|uᵢᵢ| over the LU of Aᵀ (PyTorch's sum order), else NumPy's."""
+    lu = _lapack.lu_of_transpose(a) if a.shape[-1] else None
+    if lu is None:
+        sign, logabs = np.linalg.slogdet(a)
+        return np.asarray(sign).astype(a.dtype, copy=False), np.asarray(logabs).astype(a.dtype, copy=False)
+    diag, sign, _ = lu
+    absd = np.abs(diag)
+    logs = mkl.unary("log", absd)
+    logs = np.log(absd) if logs is None else logs
+    sign = sign * np.prod(np.sign(diag), axis=-1)
+    return np.asarray(sign, dtype=a.dtype), np.asarray(_reduction.torch_sum(logs, -1), dtype=a.dtype)
 
 
 class LinalgSlogdetLogabsdet(Function):
@@ -140,7 +175,7 @@ class LinalgSlogdetLogabsdet(Function):
     def forward(ctx, A):
         check_square("linalg.slogdet", A)
         ctx.save(A=A)
-        return np.asarray(np.linalg.slogdet(A._data)[1]).astype(A._data.dtype, copy=False)
+        return slogdet_arrays(A._data)[1]
 
     @staticmethod
     def backward(ctx, g):
@@ -158,7 +193,7 @@ class LinalgSlogdetSign(Function):
     def forward(ctx, A):
         check_square("linalg.slogdet", A)
         ctx.save(A=A)
-        return np.asarray(np.linalg.slogdet(A._data)[0]).astype(A._data.dtype, copy=False)
+        return slogdet_arrays(A._data)[0]
 
     @staticmethod
     def backward(ctx, g):
@@ -206,7 +241,11 @@ class LinalgSolveEx(Function):
         batch = np.broadcast_shapes(a.shape[:-2], bm.shape[:-2])
         a_b = np.broadcast_to(a, batch + a.shape[-2:])
         b_b = np.broadcast_to(bm, batch + bm.shape[-2:])
-        if a.shape[-1] == 0 or b_b.size == 0:
+        done = _lapack.solve(np.ascontiguousarray(a_b), np.ascontiguousarray(b_b)) if b_b.size else None
+        if done is not None:
+            _raise_info(done[1], _SOLVE_MSG, "torch.linalg.solve", a_b.ndim)
+            x = done[0]
+        elif a.shape[-1] == 0 or b_b.size == 0:
             x = np.zeros(b_b.shape, a.dtype)
         else:
             try:
