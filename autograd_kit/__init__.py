@@ -35,6 +35,7 @@ from . import cuda, backends, accelerator  # noqa: E402  (CPU only: is_available
 from . import linalg  # noqa: E402,F401
 from . import special  # noqa: E402,F401
 from . import distributions  # noqa: E402,F401
+from ._type_info import finfo, iinfo  # noqa: E402,F401
 from .autograd.variable import Variable  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from ._creation import get_default_device, set_default_device  # noqa: E402,F401

@@ -27,7 +27,7 @@ from ._functions_shape import (  # noqa: F401
     unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
 from ._functions_special import (  # noqa: F401
-    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp)
+    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors)
 
 Tensor_ = Tensor
 
@@ -48,7 +48,8 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "atleast_2d", "atleast_3d", "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero",
            "bincount", "cumprod"]
 
-__all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile"]
+__all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
+            "broadcast_tensors"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -81,7 +82,7 @@ _NO_OUT = {"numel", "is_tensor", "is_floating_point", "clone", "detach", "reshap
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "split", "chunk", "unbind", "narrow",
            "broadcast_to", "broadcast_shapes", "meshgrid", "select", "allclose", "equal", "diagonal", "unique",
            "masked_fill"}
-_NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile"}
+_NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "broadcast_tensors"}
 
 
 def _with_aliases(fn, name):

@@ -12,7 +12,8 @@ from ._functions_math import _t, where
 from ._functions_reduce import sort
 from .ops import linalg_solve as LS, quantile as Q, special as SP, views as V
 
-__all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp"]
+__all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp",
+           "broadcast_tensors"]
 
 
 def erf(input):
@@ -47,6 +48,26 @@ def logdet(input):
     """log det A: nan for a negative determinant, -inf for a singular matrix (a where over slogdet, as PyTorch)."""
     sign, logabsdet = slogdet(input)
     return where(sign == -1, float("nan"), logabsdet)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to one broadcast shape (views, ExpandBackward0), PyTorch's error naming both sizes."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shapes = [tuple(t.shape) for t in tensors]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        shape = shapes[0]
+        for s in shapes[1:]:
+            k = max(len(shape), len(s))
+            a, b = (1,) * (k - len(shape)) + shape, (1,) * (k - len(s)) + s
+            for i in range(k):
+                if a[i] != b[i] and 1 not in (a[i], b[i]):
+                    raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                       f"non-singleton dimension {i}") from None
+            shape = tuple(max(x, y) for x, y in zip(a, b))
+    return tuple(t if tuple(t.shape) == shape else t.expand(*shape) for t in tensors)
 
 
 # ---- quantiles ------------------------------------------------------------------------------------------

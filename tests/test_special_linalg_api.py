@@ -74,6 +74,14 @@ r = torch.quantile(torch.ones(3), torch.tensor([[0.5]]))
 r = torch.quantile(torch.tensor([]), 0.5)
 r = torch.quantile(torch.ones(3, 2), 0.5, dim=2)
 r = torch.quantile(torch.ones(3), 0.5, interpolation='cubic')
+r = torch.finfo(torch.float32), torch.finfo().eps, torch.finfo(torch.float64).tiny, torch.finfo(torch.float16), torch.finfo(torch.float32).max
+r = torch.iinfo(torch.int64), torch.iinfo(torch.uint8).max, torch.iinfo(torch.int32).bits, torch.finfo(torch.float64).dtype, torch.finfo(torch.float32).resolution
+r = torch.finfo(torch.int64)
+r = torch.iinfo(torch.float32)
+a, b = torch.broadcast_tensors(torch.ones(2, 1, requires_grad=True), torch.zeros(3)); r = a, b, a.grad_fn.name(), b.grad_fn
+x = torch.ones(3, requires_grad=True); r = torch.broadcast_tensors(x, torch.ones(3))[0] is x, torch.broadcast_tensors(torch.ones(2), torch.ones(2, 1))
+r = torch.broadcast_tensors(torch.ones(2), torch.ones(3))
+r = torch.broadcast_tensors(torch.ones(4, 1, 2), torch.ones(3, 3))
 r = torch.lerp(torch.tensor([1., 2.]), torch.tensor([3., 5.]), 0.25), torch.tensor([1., 2.]).lerp(torch.tensor([3., 5.]), torch.tensor([0.5, 0.75]))
 a = torch.tensor([1., 2.], requires_grad=True); b = torch.tensor([3., 5.], requires_grad=True); y = torch.lerp(a, b, 0.3); y.sum().backward(); r = y, a.grad, b.grad
 a = torch.tensor([1., 2.], requires_grad=True); w = torch.tensor([0.2, 0.9], requires_grad=True); y = torch.lerp(a, torch.tensor([3., 5.]), w); y.sum().backward(); r = y, a.grad, w.grad

@@ -17,8 +17,8 @@ def _is_number(v):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
-    return tuple(t.expand(*shape) for t in tensors)
+    from .._functions_special import broadcast_tensors as bt
+    return bt(*tensors)
 
 
 def broadcast_all(*values):
