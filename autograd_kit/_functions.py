@@ -27,7 +27,8 @@ from ._functions_shape import (  # noqa: F401
     unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
 from ._functions_special import (  # noqa: F401
-    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors)
+    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors, cholesky_solve,
+    cholesky_inverse)
 
 Tensor_ = Tensor
 
@@ -49,7 +50,7 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "bincount", "cumprod"]
 
 __all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
-            "broadcast_tensors"]
+            "broadcast_tensors", "cholesky_solve", "cholesky_inverse"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -82,7 +83,8 @@ _NO_OUT = {"numel", "is_tensor", "is_floating_point", "clone", "detach", "reshap
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "split", "chunk", "unbind", "narrow",
            "broadcast_to", "broadcast_shapes", "meshgrid", "select", "allclose", "equal", "diagonal", "unique",
            "masked_fill"}
-_NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "broadcast_tensors"}
+_NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "broadcast_tensors",
+            "cholesky_solve", "cholesky_inverse"}
 
 
 def _with_aliases(fn, name):

@@ -10,10 +10,10 @@ import numpy as np
 from ._tensor import Tensor
 from ._functions_math import _t, where
 from ._functions_reduce import sort
-from .ops import linalg_solve as LS, quantile as Q, special as SP, views as V
+from .ops import cholesky as CH, linalg_solve as LS, quantile as Q, special as SP, views as V
 
 __all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp",
-           "broadcast_tensors"]
+           "broadcast_tensors", "cholesky_solve", "cholesky_inverse"]
 
 
 def erf(input):
@@ -42,6 +42,17 @@ def det(input):
 
 def slogdet(input, _type=_slogdet_type):
     return _type(LS.LinalgSlogdetSign.apply(input), LS.LinalgSlogdetLogabsdet.apply(input))
+
+
+def cholesky_solve(B, L, upper=False):
+    """X with A X = B, given A's Cholesky factor L (A = L Lᵀ; ``upper=True``: A = Uᵀ U)."""
+    return CH.CholeskySolve.apply(B, L, upper=upper)
+
+
+def cholesky_inverse(L, upper=False):
+    """A⁻¹ from A's Cholesky factor (composed: cholesky_solve of the identity)."""
+    from ._creation import eye
+    return CH.CholeskySolve.apply(eye(L.shape[-1], dtype=L.dtype).expand(*L.shape), L, upper=upper)
 
 
 def logdet(input):
@@ -169,6 +180,7 @@ def _install_methods():
     T.erfc_ = lambda self: self._inplace(erfc)
     T.erfinv_ = lambda self: self._inplace(erfinv)
     T.inverse, T.det, T.logdet, T.slogdet = inverse, det, logdet, slogdet
+    T.cholesky_solve, T.cholesky_inverse = cholesky_solve, cholesky_inverse
     T.quantile, T.nanquantile, T.lerp = quantile, nanquantile, lerp
 
 

@@ -255,6 +255,9 @@ CASES = {
                               + torch.linalg.solve_triangular(a + 3 * torch.eye(3, dtype=torch.float64), b.mT, upper=True,
                                                               left=False, unitriangular=True).mT,
                               [rnd(2, 3, 3), rnd(3, 2)]),
+    "CholeskySolve": (lambda b, l: torch.cholesky_solve(b, l.tril() + 2 * torch.eye(3, dtype=torch.float64))
+                      + torch.cholesky_solve(b, (l.tril() + 2 * torch.eye(3, dtype=torch.float64)).mT, upper=True),
+                      [rnd(3, 2), rnd(2, 3, 3)]),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
@@ -284,7 +287,7 @@ def test_gradcheck(name):
                                   "EmbeddingDenseBackward", "MaxPool2DWithIndicesBackward", "IndexPadBackward",
                                   "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D", "Erf", "Erfc", "Erfinv",
                                   "LinalgInvEx", "LinalgDet", "LinalgSlogdetLogabsdet", "LinalgSolveEx", "Lerp",
-                                  "LinalgCholeskyEx", "LinalgSolveTriangular"])
+                                  "LinalgCholeskyEx", "LinalgSolveTriangular", "CholeskySolve"])
 def test_second_order(name):
     fn, inputs, *_ = CASES[name]
     assert gradgradcheck(fn, inputs)

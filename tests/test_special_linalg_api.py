@@ -57,6 +57,17 @@ r = torch.linalg.solve(torch.eye(3), torch.ones(3), left=False)
 r = torch.linalg.solve(torch.eye(3, dtype=torch.float64), torch.ones(3))
 r = torch.linalg.solve(torch.eye(3).repeat(2, 1, 1), torch.ones(4, 3, 1))
 r = isinstance(torch.linalg.LinAlgError("x"), RuntimeError), torch.linalg.LinAlgError.__name__
+L = torch.tensor([[2., 0.], [0.5, 1.5]], requires_grad=True); B = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True); X = torch.cholesky_solve(B, L); X.sum().backward(); r = X, L.grad, B.grad, X.grad_fn.name()
+U = torch.tensor([[2., 0.5], [0., 1.5]], requires_grad=True); X = torch.cholesky_solve(torch.ones(3, 2, 1), U, upper=True); X.sum().backward(); r = X, U.grad, torch.cholesky_inverse(U.detach(), upper=True), U.detach().T.cholesky_inverse()
+r = torch.cholesky_solve(torch.ones(3, 1), torch.eye(2))
+r = torch.cholesky_solve(torch.ones(2), torch.eye(2))
+S = torch.tensor([[4., 1., 0.5], [1., 3., 0.2], [0.5, 0.2, 2.]]); L = torch.linalg.cholesky(S); r = L, torch.linalg.cholesky(S, upper=True), torch.linalg.cholesky_ex(S), torch.linalg.solve_triangular(L, torch.eye(3), upper=False)
+r = torch.linalg.cholesky(torch.tensor([[1., 2.], [2., 1.]]))
+r = torch.linalg.cholesky(torch.stack([torch.eye(2), torch.tensor([[1., 2.], [2., 1.]])]))
+r = torch.linalg.cholesky_ex(torch.tensor([[1., 2.], [2., 1.]])).info
+r = torch.linalg.solve_triangular(torch.eye(2), torch.ones(3, 1), upper=False)
+S = torch.tensor([[4., 1.], [1., 3.]], dtype=torch.float64, requires_grad=True); L = torch.linalg.cholesky(S); L.sum().backward(); r = L, S.grad, L.grad_fn.name()
+L = torch.tensor([[2., 0.], [0.5, 1.5]], requires_grad=True); X = torch.linalg.solve_triangular(L, torch.ones(2, 3), upper=False); X.sum().backward(); r = X, L.grad, X.grad_fn.name()
 r = torch.linalg.inv_ex(torch.eye(2) * 2), torch.linalg.solve_ex(torch.eye(2), torch.ones(2))
 r = torch.det(torch.ones(0, 0)), torch.linalg.inv(torch.ones(2, 0, 0)).shape
 x = torch.tensor([3., 1., 4., 1., 5., 9., 2., 6.]); r = torch.quantile(x, 0.3), x.quantile(torch.tensor([0.1, 0.5, 0.9]))
@@ -200,7 +211,7 @@ def mkl_lapack(monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_linalg_with_mkl_is_pytorchs_bit_for_bit(dtype, mkl_lapack):
-    """inv, solve (matrix and vector B, broadcast batches), det, cholesky and solve_triangular through MKL's
+    """inv, solve (matrix and vector B, broadcast batches), det, cholesky, solve_triangular, cholesky_solve through MKL's
     LAPACK as PyTorch calls it: identical bits; slogdet's log|det| too when the back end gives VML's log."""
     vml_log = mkl.unary("log", np.ones(2, dtype)) is not None
     rng = np.random.default_rng(7)
@@ -216,6 +227,7 @@ def test_linalg_with_mkl_is_pytorchs_bit_for_bit(dtype, mkl_lapack):
             res.append([m.linalg.inv(A), m.linalg.solve(A, B), m.linalg.solve(A, V), m.det(A), L,
                         m.linalg.solve_triangular(L, B, upper=False),
                         m.linalg.solve_triangular(L.transpose(-2, -1), B, upper=True, unitriangular=True),
+                        m.cholesky_solve(B, L), m.cholesky_solve(B, L.transpose(-2, -1), upper=True),
                         m.linalg.slogdet(A).sign, m.linalg.slogdet(A).logabsdet])
         for i, (t, k) in enumerate(zip(*res)):
             t, k = t.numpy(), k.numpy()

@@ -132,3 +132,22 @@ def solve_triangular(a, b, upper, unitriangular):
                                    _r(M), x.ctypes.data_as(_P), _r(M))
         out[i] = x
     return out.reshape(a.shape[:-2] + (n, k))
+
+
+def cholesky_solve(b, L, upper):
+    """potrs per batch element of broadcast b (..., n, k), L (..., n, n): X with (L Lᵀ) X = b, or None."""
+    lib = _lib()
+    if lib is None or not _ok(b, L):
+        return None
+    n, k = L.shape[-1], b.shape[-1]
+    fl = L.reshape((-1, n, n))
+    fb = b.reshape((-1, n, k))
+    out = np.empty((fl.shape[0], n, k), L.dtype)
+    uplo, N, K, info = ctypes.c_char(b"U" if upper else b"L"), ctypes.c_int(n), ctypes.c_int(k), ctypes.c_int(0)
+    for i in range(fl.shape[0]):
+        m = np.array(fl[i], order="F")
+        x = np.array(fb[i], order="F")
+        _fn(lib, L.dtype, "potrs")(_r(uplo), _r(N), _r(K), m.ctypes.data_as(_P), _r(N), x.ctypes.data_as(_P), _r(N),
+                                    _r(info))
+        out[i] = x
+    return out.reshape(L.shape[:-2] + (n, k))

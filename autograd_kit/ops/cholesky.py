@@ -130,3 +130,45 @@ class LinalgSolveTriangular(Function):
             if ctx.unit:
                 gA = gA.triu(1) if ctx.upper else gA.tril(-1)
         return gA, (gB if need[1] else None)
+
+
+class CholeskySolve(Function):
+    """``torch.cholesky_solve(B, L)``: X with (L Lᵀ) X = B (``upper=True``: A = Uᵀ U). Backward as PyTorch's:
+    dB = cholesky_solve(g, L); dL = -(C + Cᵀ) L (lower) or -U (C + Cᵀ) (upper), C = dB Xᵀ."""
+    formula = "(L·Lᵀ)⁻¹·B"
+    derivatives = ("cholesky_solve(g, L)", "-(C + Cᵀ)·L, C = dB·Xᵀ")
+
+    @staticmethod
+    def forward(ctx, B, L, upper=False):
+        b, l = B._data, L._data
+        if b.ndim < 2:
+            raise RuntimeError(f"b should have at least 2 dimensions, but has {b.ndim} dimensions instead")
+        if l.ndim < 2:
+            raise RuntimeError(f"u should have at least 2 dimensions, but has {l.ndim} dimensions instead")
+        n = l.shape[-1]
+        if l.shape[-2] != n or b.shape[-2] != n:
+            raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {l.shape[-2]} by {n} "
+                               f"but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+        ctx.save(L=L, result=OUTPUT)
+        ctx.upper = upper
+        batch = np.broadcast_shapes(b.shape[:-2], l.shape[:-2])
+        bb = np.ascontiguousarray(np.broadcast_to(b, batch + b.shape[-2:]))
+        lb = np.ascontiguousarray(np.broadcast_to(l, batch + l.shape[-2:]))
+        done = _lapack.cholesky_solve(bb, lb, upper) if bb.size and n else None
+        if done is not None:
+            return done
+        tri = np.triu(lb) if upper else np.tril(lb)
+        a = np.swapaxes(tri, -1, -2) @ tri if upper else tri @ np.swapaxes(tri, -1, -2)
+        return np.linalg.solve(a, bb).astype(l.dtype, copy=False) if bb.size and n else np.zeros(bb.shape, l.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        L, X = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gB = CholeskySolve.apply(g, L, upper=ctx.upper)
+        gL = None
+        if need[1]:
+            c = gB @ X.transpose(-2, -1)
+            c = c + c.transpose(-2, -1)
+            gL = -(L @ c) if ctx.upper else -(c @ L)
+        return (gB if need[0] else None), gL
