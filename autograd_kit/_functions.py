@@ -28,7 +28,7 @@ from ._functions_shape import (  # noqa: F401
 
 from ._functions_special import (  # noqa: F401
     erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors, cholesky_solve,
-    cholesky_inverse)
+    cholesky_inverse, lgamma, digamma, polygamma, atanh, asinh, acosh, arctanh, arcsinh, arccosh, xlogy, logit)
 
 Tensor_ = Tensor
 
@@ -50,7 +50,8 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "bincount", "cumprod"]
 
 __all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
-            "broadcast_tensors", "cholesky_solve", "cholesky_inverse"]
+            "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
+            "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 

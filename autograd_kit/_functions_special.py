@@ -10,10 +10,11 @@ import numpy as np
 from ._tensor import Tensor
 from ._functions_math import _t, where
 from ._functions_reduce import sort
-from .ops import cholesky as CH, linalg_solve as LS, quantile as Q, special as SP, views as V
+from .ops import cholesky as CH, gamma as G, linalg_solve as LS, quantile as Q, special as SP, views as V
 
 __all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp",
-           "broadcast_tensors", "cholesky_solve", "cholesky_inverse"]
+           "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
+           "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit"]
 
 
 def erf(input):
@@ -26,6 +27,46 @@ def erfc(input):
 
 def erfinv(input):
     return SP.Erfinv.apply(_t(input))
+
+
+def lgamma(input):
+    return G.Lgamma.apply(_t(input))
+
+
+def digamma(input):
+    return G.Digamma.apply(_t(input))
+
+
+def polygamma(n, input):
+    return G.Polygamma.apply(_t(input), n=n)
+
+
+def atanh(input):
+    return G.Atanh.apply(_t(input))
+
+
+def asinh(input):
+    return G.Asinh.apply(_t(input))
+
+
+def acosh(input):
+    return G.Acosh.apply(_t(input))
+
+
+arctanh, arcsinh, arccosh = atanh, asinh, acosh
+
+
+def xlogy(input, other):
+    """input·log(other), 0 where input is 0; either may be a Python number (made a tensor of the other's dtype)."""
+    if not isinstance(input, Tensor):
+        input = Tensor._make(np.asarray(input, dtype=other._data.dtype))
+    if not isinstance(other, Tensor):
+        other = Tensor._make(np.asarray(other, dtype=input._data.dtype if input._data.dtype.kind == "f" else np.float32))
+    return G.Xlogy.apply(input, other)
+
+
+def logit(input, eps=None):
+    return G.Logit.apply(_t(input), eps=eps)
 
 
 # ---- square matrices ------------------------------------------------------------------------------------
@@ -181,6 +222,15 @@ def _install_methods():
     T.erfinv_ = lambda self: self._inplace(erfinv)
     T.inverse, T.det, T.logdet, T.slogdet = inverse, det, logdet, slogdet
     T.cholesky_solve, T.cholesky_inverse = cholesky_solve, cholesky_inverse
+    T.lgamma, T.digamma, T.atanh, T.asinh, T.acosh, T.xlogy, T.logit = lgamma, digamma, atanh, asinh, acosh, xlogy, logit
+    T.arctanh, T.arcsinh, T.arccosh = atanh, asinh, acosh
+    T.polygamma = lambda self, n: polygamma(n, self)
+    for name, fn in (("lgamma", lgamma), ("digamma", digamma), ("atanh", atanh), ("asinh", asinh), ("acosh", acosh),
+                     ("arctanh", atanh), ("arcsinh", asinh), ("arccosh", acosh)):
+        setattr(T, name + "_", lambda self, _fn=fn: self._inplace(_fn))
+    T.polygamma_ = lambda self, n: self._inplace(lambda s: polygamma(n, s))
+    T.xlogy_ = lambda self, other: self._inplace(lambda s: xlogy(s, other))
+    T.logit_ = lambda self, eps=None: self._inplace(lambda s: logit(s, eps))
     T.quantile, T.nanquantile, T.lerp = quantile, nanquantile, lerp
 
 

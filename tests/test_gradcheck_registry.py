@@ -258,6 +258,15 @@ CASES = {
     "CholeskySolve": (lambda b, l: torch.cholesky_solve(b, l.tril() + 2 * torch.eye(3, dtype=torch.float64))
                       + torch.cholesky_solve(b, (l.tril() + 2 * torch.eye(3, dtype=torch.float64)).mT, upper=True),
                       [rnd(3, 2), rnd(2, 3, 3)]),
+    "Lgamma": (lambda a: torch.lgamma(a) + torch.special.gammaln(-a), [rnd(4, low=0.2, high=0.8)]),
+    "Digamma": (lambda a: a.digamma() + torch.special.psi(a + 3), [rnd(4, low=0.2, high=3)]),
+    "Polygamma": (lambda a: torch.polygamma(1, a) + torch.special.polygamma(2, a), [rnd(4, low=0.5, high=3)]),
+    "Atanh": (lambda a: a.atanh() + torch.arctanh(a * 0.5), [rnd(4, low=-0.8, high=0.8)]),
+    "Asinh": (lambda a: a.asinh(), [rnd(4, low=-2, high=2)]),
+    "Acosh": (lambda a: torch.acosh(a), [rnd(4, low=1.2, high=3)]),
+    "Xlogy": (lambda a, b: torch.xlogy(a, b) + torch.special.xlogy(a, 2.0), [rnd(4), rnd(4, low=0.5, high=2)]),
+    "Logit": (lambda a: a.logit() + torch.logit(a, eps=0.3), [torch.tensor([0.1, 0.45, 0.6, 0.85], dtype=torch.float64,
+                                                                            requires_grad=True)]),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
@@ -287,7 +296,8 @@ def test_gradcheck(name):
                                   "EmbeddingDenseBackward", "MaxPool2DWithIndicesBackward", "IndexPadBackward",
                                   "ConstantPadNd", "ReflectionPad2D", "ReplicationPad1D", "Erf", "Erfc", "Erfinv",
                                   "LinalgInvEx", "LinalgDet", "LinalgSlogdetLogabsdet", "LinalgSolveEx", "Lerp",
-                                  "LinalgCholeskyEx", "LinalgSolveTriangular", "CholeskySolve"])
+                                  "LinalgCholeskyEx", "LinalgSolveTriangular", "CholeskySolve", "Lgamma", "Digamma",
+                                  "Atanh", "Xlogy", "Logit"])
 def test_second_order(name):
     fn, inputs, *_ = CASES[name]
     assert gradgradcheck(fn, inputs)
