@@ -10,11 +10,12 @@ import numpy as np
 from ._tensor import Tensor
 from ._functions_math import _t, where
 from ._functions_reduce import sort
-from .ops import cholesky as CH, gamma as G, linalg_solve as LS, quantile as Q, special as SP, views as V
+from .ops import cholesky as CH, gamma as G, linalg_solve as LS, poisson as P, quantile as Q, special as SP, views as V
 
 __all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp",
            "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
-           "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit"]
+           "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit",
+           "poisson"]
 
 
 def erf(input):
@@ -67,6 +68,11 @@ def xlogy(input, other):
 
 def logit(input, eps=None):
     return G.Logit.apply(_t(input), eps=eps)
+
+
+def poisson(input, generator=None):
+    """Poisson draws with the given rates: PyTorch's numbers after manual_seed (PoissonBackward0, zero gradient)."""
+    return P.Poisson.apply(input, generator=generator)
 
 
 # ---- square matrices ------------------------------------------------------------------------------------

@@ -78,6 +78,12 @@ D = torch.distributions; torch.manual_seed(12); mu = torch.tensor([0.3, -0.2], r
 D = torch.distributions; torch.manual_seed(12); m = D.TransformedDistribution(D.Uniform(torch.zeros(2), torch.ones(2)), D.transforms.AffineTransform(torch.tensor([1., 2.]), torch.tensor([-1., 3.]))); s = m.sample(); r = s, m.log_prob(s), m.cdf(s), m.icdf(torch.tensor([0.25, 0.5]))
 D = torch.distributions; t = D.transforms; c = t.ComposeTransform([t.ExpTransform(), t.AffineTransform(0., 2.)]); x = torch.tensor([0.5, -1.]); y = c(x); r = c, y, c.inv(y), c.log_abs_det_jacobian(x, y), c.inv, t.ExpTransform().inv, t.ExpTransform() == t.ExpTransform(), c.sign, t.SoftplusTransform()(x), t.SoftplusTransform().inv(t.SoftplusTransform()(x)), t.AbsTransform()(x)
 D = torch.distributions; r = D.TransformedDistribution(D.Normal(0., 1.), 3)
+torch.manual_seed(0); r = torch.poisson(torch.tensor([0.5, 3., 12., 0., 150., 9.99, 10.])), torch.poisson(torch.tensor([2.], dtype=torch.float64), generator=torch.Generator().manual_seed(3))
+r = torch.poisson(torch.tensor([-1.]))
+x = torch.tensor([2., 30.], requires_grad=True); torch.manual_seed(1); y = torch.poisson(x); (y * x).sum().backward(); r = y, x.grad, y.grad_fn.name()
+D = torch.distributions; torch.manual_seed(13); m = D.Poisson(torch.tensor([0.5, 4., 25.])); s = m.sample((4,)); r = m, s, m.log_prob(s), m.mean, m.mode, m.variance, m.support, D.Poisson(3.).sample((2,))
+D = torch.distributions; r = D.kl_divergence(D.Poisson(torch.tensor([1., 2.])), D.Poisson(torch.tensor([2., 2.]))), D.kl_divergence(D.Bernoulli(0.3), D.Poisson(1.5)), D.Poisson(torch.tensor([-1.]))
+D = torch.distributions; r = D.Poisson(2.).log_prob(torch.tensor(1.5))
 D = torch.distributions; r = D.Normal.arg_constraints, D.Categorical.arg_constraints, D.Bernoulli.support, D.Exponential.support, D.MultivariateNormal.arg_constraints
 D = torch.distributions; r = D.Normal.has_rsample, D.Categorical.has_rsample, D.Categorical.has_enumerate_support, D.Independent(D.Normal(torch.zeros(2), 1.), 1).has_rsample
 D = torch.distributions; r = isinstance(D.Normal(0., 1.), D.Distribution), issubclass(D.Normal, D.ExponentialFamily), D.constraints.positive.check(torch.tensor([0., 1.]))
@@ -106,6 +112,7 @@ def _draws(mod, dtype, seed, shape):
            D.Categorical(probs).sample(shape[:1]), D.OneHotCategorical(probs).sample(shape[:1]),
            D.Categorical(logits=probs.log()).sample(shape[:1]),
            D.MultivariateNormal(probs[..., :3], scale_tril=mod.eye(3, dtype=dt) * 2).sample(shape[:1]),
+           D.Poisson(scale * 8).sample(shape[:1]),
            D.Normal(loc, scale).sample(), D.Categorical(probs).sample()]
     return [o.numpy() for o in out]
 

@@ -267,6 +267,7 @@ CASES = {
     "Xlogy": (lambda a, b: torch.xlogy(a, b) + torch.special.xlogy(a, 2.0), [rnd(4), rnd(4, low=0.5, high=2)]),
     "Logit": (lambda a: a.logit() + torch.logit(a, eps=0.3), [torch.tensor([0.1, 0.45, 0.6, 0.85], dtype=torch.float64,
                                                                             requires_grad=True)]),
+    "Poisson": (lambda a: torch.poisson(a) * 0 + a, [rnd(3, low=0.5, high=2)]),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
