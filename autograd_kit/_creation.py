@@ -86,7 +86,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    arr = _as_array(data, _dtype.get_default_dtype())
+    # with a dtype, Python floats go to it from float64 (one rounding, as PyTorch: tensor([0.2], dtype=float64) is 0.2)
+    arr = _as_array(data, _dtype.get_default_dtype() if dtype is None else _dtype.float64)
     if dtype is not None:
         arr = arr.astype(_dt(dtype), copy=False)
     return _finish(arr, requires_grad)

@@ -28,7 +28,8 @@ from ._functions_shape import (  # noqa: F401
 
 from ._functions_special import (  # noqa: F401
     erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors, cholesky_solve,
-    cholesky_inverse, lgamma, digamma, polygamma, atanh, asinh, acosh, arctanh, arcsinh, arccosh, xlogy, logit, poisson)
+    cholesky_inverse, lgamma, digamma, polygamma, atanh, asinh, acosh, arctanh, arcsinh, arccosh, xlogy, logit, poisson,
+    _standard_gamma)
 
 Tensor_ = Tensor
 
@@ -51,7 +52,8 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
 
 __all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
             "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
-            "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit", "poisson"]
+            "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit", "poisson",
+            "_standard_gamma"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -85,7 +87,7 @@ _NO_OUT = {"numel", "is_tensor", "is_floating_point", "clone", "detach", "reshap
            "broadcast_to", "broadcast_shapes", "meshgrid", "select", "allclose", "equal", "diagonal", "unique",
            "masked_fill"}
 _NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "broadcast_tensors",
-            "cholesky_solve", "cholesky_inverse", "poisson"}
+            "cholesky_solve", "cholesky_inverse", "poisson", "_standard_gamma"}
 
 
 def _with_aliases(fn, name):

@@ -70,6 +70,12 @@ def logit(input, eps=None):
     return G.Logit.apply(_t(input), eps=eps)
 
 
+def _standard_gamma(input, generator=None):
+    """Gamma(input, 1) draws: PyTorch's numbers after manual_seed, differentiable in the concentration."""
+    from .ops.standard_gamma import StandardGamma
+    return StandardGamma.apply(input, generator=generator)
+
+
 def poisson(input, generator=None):
     """Poisson draws with the given rates: PyTorch's numbers after manual_seed (PoissonBackward0, zero gradient)."""
     return P.Poisson.apply(input, generator=generator)

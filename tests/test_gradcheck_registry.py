@@ -268,8 +268,15 @@ CASES = {
     "Logit": (lambda a: a.logit() + torch.logit(a, eps=0.3), [torch.tensor([0.1, 0.45, 0.6, 0.85], dtype=torch.float64,
                                                                             requires_grad=True)]),
     "Poisson": (lambda a: torch.poisson(a) * 0 + a, [rnd(3, low=0.5, high=2)]),
+    "StandardGamma": (lambda a: _seeded_gamma(a), [rnd(3, low=0.5, high=3)], {"atol": 1e-4, "rtol": 1e-3}),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
+
+
+def _seeded_gamma(a):
+    """A Gamma draw differentiated in its concentration (the same draws at every perturbed alpha: one seed)."""
+    torch.manual_seed(0)
+    return torch._standard_gamma(a)
 
 
 def _setitem(a, b):

@@ -7,9 +7,11 @@ draws exactly PyTorch's samples; ``rsample`` keeps the graph (the reparameterisa
 from . import constraints  # noqa: F401
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .chi2 import Chi2
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
@@ -25,6 +27,6 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
 from .uniform import Uniform
 from . import transforms  # noqa: F401
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Exponential", "Independent",
+__all__ = ["Bernoulli", "Categorical", "Chi2", "Gamma", "Distribution", "ExponentialFamily", "Exponential", "Independent",
            "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
            "TransformedDistribution", "Uniform", "kl_divergence", "register_kl", "constraints"]
