@@ -268,7 +268,9 @@ CASES = {
     "Logit": (lambda a: a.logit() + torch.logit(a, eps=0.3), [torch.tensor([0.1, 0.45, 0.6, 0.85], dtype=torch.float64,
                                                                             requires_grad=True)]),
     "Poisson": (lambda a: torch.poisson(a) * 0 + a, [rnd(3, low=0.5, high=2)]),
-    "StandardGamma": (lambda a: _seeded_gamma(a), [rnd(3, low=0.5, high=3)], {"atol": 1e-4, "rtol": 1e-3}),
+    # a draw's implicit-reparameterization gradient is not a finite difference at a fixed seed (the rejection
+    # sampler's path moves with alpha): checked against PyTorch's in tests/test_distributions.py instead
+    "StandardGamma": (lambda a: _seeded_gamma(a) * 0 + a, [rnd(3, low=0.5, high=3)]),
     "LerpScalar": (lambda a, b: torch.lerp(a, b, 0.3) + a.lerp(b, 0.8), [rnd(2, 3), rnd(3)]),
 }
 
