@@ -62,7 +62,8 @@ def xlogy(input, other):
     if not isinstance(input, Tensor):
         input = Tensor._make(np.asarray(input, dtype=other._data.dtype))
     if not isinstance(other, Tensor):
-        other = Tensor._make(np.asarray(other, dtype=input._data.dtype if input._data.dtype.kind == "f" else np.float32))
+        dt = input._data.dtype if input._data.dtype.kind == "f" else np.float32
+        other = Tensor._make(np.asarray(other, dtype=dt))
     return G.Xlogy.apply(input, other)
 
 
@@ -234,7 +235,8 @@ def _install_methods():
     T.erfinv_ = lambda self: self._inplace(erfinv)
     T.inverse, T.det, T.logdet, T.slogdet = inverse, det, logdet, slogdet
     T.cholesky_solve, T.cholesky_inverse = cholesky_solve, cholesky_inverse
-    T.lgamma, T.digamma, T.atanh, T.asinh, T.acosh, T.xlogy, T.logit = lgamma, digamma, atanh, asinh, acosh, xlogy, logit
+    T.lgamma, T.digamma, T.xlogy, T.logit = lgamma, digamma, xlogy, logit
+    T.atanh, T.asinh, T.acosh = atanh, asinh, acosh
     T.arctanh, T.arcsinh, T.arccosh = atanh, asinh, acosh
     T.polygamma = lambda self, n: polygamma(n, self)
     for name, fn in (("lgamma", lgamma), ("digamma", digamma), ("atanh", atanh), ("asinh", asinh), ("acosh", acosh),

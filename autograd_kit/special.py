@@ -1,6 +1,7 @@
 """``torch.special``: the error functions (erf, erfc, erfinv, ndtr) and the special-function names PyTorch
 gives to ops the kit already has (expit = sigmoid, expm1, exp2, log1p, logsumexp, softmax, log_softmax,
-round, xlogy, logit, gammaln, digamma/psi, polygamma). Each is the same op as the top-level function, so records the same node."""
+round, xlogy, logit, gammaln, digamma/psi, polygamma). Each is the same op as the top-level function, so
+records the same node."""
 import math
 
 from . import _functions as _F

@@ -27,6 +27,7 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
 from .uniform import Uniform
 from . import transforms  # noqa: F401
 
-__all__ = ["Bernoulli", "Categorical", "Chi2", "Gamma", "Distribution", "ExponentialFamily", "Exponential", "Independent",
-           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
+__all__ = ["Bernoulli", "Categorical", "Chi2", "Gamma", "Distribution", "ExponentialFamily", "Exponential",
+           "Independent", "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
            "TransformedDistribution", "Uniform", "kl_divergence", "register_kl", "constraints"]

@@ -47,7 +47,8 @@ def cholesky_array(a, name="linalg.cholesky", check=True):
         if check:
             where = f"(Batch element {batch}): " if a.ndim > 2 else ""
             raise _LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
-                               f"positive-definite (the leading minor of order {k} is not positive-definite).") from None
+                               f"positive-definite (the leading minor of order {k} is not "
+                               "positive-definite).") from None
         return np.full(a.shape, np.nan, a.dtype), k
 
 
@@ -102,7 +103,8 @@ class LinalgSolveTriangular(Function):
         ctx.upper, ctx.unit = upper, unitriangular
         tri = np.triu(a) if upper else np.tril(a)
         if unitriangular:
-            tri = tri - np.diagonal(tri, axis1=-2, axis2=-1)[..., None] * np.eye(n, dtype=a.dtype) + np.eye(n, dtype=a.dtype)
+            eye = np.eye(n, dtype=a.dtype)
+            tri = tri - np.diagonal(tri, axis1=-2, axis2=-1)[..., None] * eye + eye
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         tri = np.broadcast_to(tri, batch + a.shape[-2:])
         bb = np.broadcast_to(b, batch + b.shape[-2:])

@@ -81,7 +81,8 @@ def _singular(a, message, name):
     raise LinAlgError(f"{name}: {where}" + message.format(info=info))
 
 
-_INV_MSG = "The diagonal element {info} is zero, the inversion could not be completed because the input matrix is singular."
+_INV_MSG = ("The diagonal element {info} is zero, the inversion could not be completed because the input matrix "
+            "is singular.")
 _SOLVE_MSG = "The solver failed because the input matrix is singular."
 
 
