@@ -161,7 +161,7 @@ def slogdet_arrays(a):
     diag, sign, _ = lu
     absd = np.abs(diag)
     logs = mkl.unary("log", absd)
-    logs = np.log(absd) if logs is None else logs
+    logs = np.log(absd) if logs is None else logs.reshape(absd.shape)
     sign = sign * np.prod(np.sign(diag), axis=-1)
     return np.asarray(sign, dtype=a.dtype), np.asarray(_reduction.torch_sum(logs, -1), dtype=a.dtype)
 

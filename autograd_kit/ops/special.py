@@ -95,7 +95,7 @@ def _vml(name, fallback):
     def fn(d):
         out = mkl.unary(name, d)
         if out is not None:
-            return out
+            return out.reshape(d.shape)  # (a 0-d input may come back 1-d)
         flat = d.reshape(-1).astype(np.float64)  # 1-D (0-d arrays would turn into NumPy scalars)
         return fallback(flat).astype(d.dtype).reshape(d.shape)
     fn.__name__ = name
