@@ -34,6 +34,8 @@ globals().update(_legacy_types(__name__, is_cuda=False))  # FloatTensor([...]), 
 Tensor.__module__ = "autograd_kit"  # type(t) prints <class 'autograd_kit.Tensor'>, as torch's <class 'torch.Tensor'>
 from . import cuda, backends, accelerator  # noqa: E402  (CPU only: is_available() is False)
 from . import linalg  # noqa: E402,F401
+from . import special  # noqa: E402,F401
+from ._type_info import finfo, iinfo  # noqa: E402,F401
 from .autograd.variable import Variable  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from ._creation import get_default_device, set_default_device  # noqa: E402,F401
@@ -52,8 +54,8 @@ def load_ipython_extension(ipython):
 
 
 def __getattr__(name):
-    # nn, optim and the views load on first use, so ``import autograd_kit`` stays NumPy-only and fast.
+    # nn, optim, distributions and the views load on first use, so ``import autograd_kit`` stays NumPy-only and fast.
     import importlib
-    if name in ("nn", "optim", "viz", "utils"):
+    if name in ("nn", "optim", "viz", "utils", "distributions"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'autograd_kit' has no attribute '{name}'")

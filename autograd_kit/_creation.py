@@ -86,8 +86,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    # Python floats go straight to a floating dtype (float64 keeps every digit of 0.9, as in PyTorch)
-    arr = _as_array(data, dtype if dtype is not None and dtype.is_floating_point else _dtype.get_default_dtype())
+    # with a dtype, Python floats go to it from float64 (one rounding, as PyTorch: tensor([0.2], dtype=float64) is 0.2)
+    arr = _as_array(data, _dtype.get_default_dtype() if dtype is None else _dtype.float64)
     if dtype is not None:
         arr = arr.astype(_dt(dtype), copy=False)
     return _finish(arr, requires_grad)
@@ -144,7 +144,7 @@ def _like(fn):
     def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
         dt = _dtype.check_dtype(dtype, like.__name__) or input.dtype
         check_device(device)
-        return fn(*input.shape, dtype=dt, requires_grad=requires_grad)
+        return fn(tuple(input.shape), dtype=dt, requires_grad=requires_grad)  # a 0-d input too
     like.__name__ = fn.__name__ + "_like"
     return like
 

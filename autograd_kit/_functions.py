@@ -26,6 +26,11 @@ from ._functions_shape import (  # noqa: F401
     swapdims, t, permute, squeeze, unsqueeze, cat, concat, concatenate, stack, gather, split, chunk,
     unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
+from ._functions_special import (  # noqa: F401
+    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors, cholesky_solve,
+    cholesky_inverse, lgamma, digamma, polygamma, atanh, asinh, acosh, arctanh, arcsinh, arccosh, xlogy, logit, poisson,
+    _standard_gamma)
+
 Tensor_ = Tensor
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative", "pow",
@@ -44,6 +49,11 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "nan_to_num", "roll", "trace", "dist", "cdist", "median", "index_add", "fliplr", "flipud", "atleast_1d",
            "atleast_2d", "atleast_3d", "logical_and", "logical_or", "logical_xor", "logical_not", "count_nonzero",
            "bincount", "cumprod"]
+
+__all__ += ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
+            "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
+            "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit", "poisson",
+            "_standard_gamma"]
 
 pi, e, inf, nan = float(np.pi), float(np.e), float("inf"), float("nan")
 
@@ -76,6 +86,8 @@ _NO_OUT = {"numel", "is_tensor", "is_floating_point", "clone", "detach", "reshap
            "swapaxes", "swapdims", "t", "permute", "squeeze", "unsqueeze", "split", "chunk", "unbind", "narrow",
            "broadcast_to", "broadcast_shapes", "meshgrid", "select", "allclose", "equal", "diagonal", "unique",
            "masked_fill"}
+_NO_OUT |= {"inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "broadcast_tensors",
+            "cholesky_solve", "cholesky_inverse", "poisson", "_standard_gamma"}
 
 
 def _with_aliases(fn, name):

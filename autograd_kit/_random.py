@@ -188,11 +188,11 @@ def randperm(n=None, *, generator=None, dtype=None, device=None, requires_grad=F
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
-    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    return rand(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
-    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+    return randn(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, memory_format=None,
