@@ -27,7 +27,7 @@ from ._functions_shape import (  # noqa: F401
     unbind, narrow, masked_fill, broadcast_to, broadcast_shapes, scatter, scatter_add)
 
 from ._functions_special import (  # noqa: F401
-    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, lerp, broadcast_tensors, cholesky_solve,
+    erf, erfc, erfinv, inverse, det, logdet, slogdet, quantile, nanquantile, broadcast_tensors, cholesky_solve,
     cholesky_inverse, lgamma, digamma, polygamma, atanh, asinh, acosh, arctanh, arcsinh, arccosh, xlogy, logit, poisson,
     _standard_gamma)
 

@@ -10,9 +10,10 @@ import numpy as np
 from ._tensor import Tensor
 from ._functions_math import _t, where
 from ._functions_reduce import sort
-from .ops import cholesky as CH, gamma as G, linalg_solve as LS, poisson as P, quantile as Q, special as SP, views as V
+from .ops import pointwise as PW
+from .ops import cholesky as CH, gamma as G, linalg_solve as LS, poisson as P, special as SP, views as V
 
-__all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile", "lerp",
+__all__ = ["erf", "erfc", "erfinv", "inverse", "det", "logdet", "slogdet", "quantile", "nanquantile",
            "broadcast_tensors", "cholesky_solve", "cholesky_inverse", "lgamma", "digamma", "polygamma", "atanh",
            "asinh", "acosh", "arctanh", "arcsinh", "arccosh", "xlogy", "logit",
            "poisson"]
@@ -206,17 +207,10 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if interpolation in ("linear", "midpoint"):
         above = np.ceil(ranks).astype(np.int64)
         weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else (ranks - below).astype(d.dtype)
-        values = Q.Lerp.apply(values, srt.gather(-1, Tensor._make(above)), Tensor._make(weights.astype(d.dtype)))
+        values = PW.LerpTensor.apply(values, srt.gather(-1, Tensor._make(above)), Tensor._make(weights.astype(d.dtype)))
     if qt.dim() == 0:  # PyTorch squeezes in place: SqueezeBackward4
         return V.SqueezeMatmul.apply(values, dim=-1)
     return V.SqueezeMatmul.apply(values.unsqueeze(0).transpose(0, -1), dim=-1)
-
-
-def lerp(input, end, weight):
-    """start + weight·(end - start), rounded as PyTorch's kernel (LerpBackward0 for a number weight, else 1)."""
-    if isinstance(weight, Tensor):
-        return Q.Lerp.apply(input, end, weight)
-    return Q.LerpScalar.apply(input, end, weight=weight)
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
@@ -245,7 +239,7 @@ def _install_methods():
     T.polygamma_ = lambda self, n: self._inplace(lambda s: polygamma(n, s))
     T.xlogy_ = lambda self, other: self._inplace(lambda s: xlogy(s, other))
     T.logit_ = lambda self, eps=None: self._inplace(lambda s: logit(s, eps))
-    T.quantile, T.nanquantile, T.lerp = quantile, nanquantile, lerp
+    T.quantile, T.nanquantile = quantile, nanquantile
 
 
 _install_methods()

@@ -87,8 +87,9 @@ def _load():
         getattr(lib, f"cblas_{t}gemv").argtypes = [_I, _I, _I, _I, c, _P, _I, _P, _I, c, _P, _I]
         getattr(lib, f"cblas_{t}dot").argtypes = [_I, _P, _I, _P, _I]
         getattr(lib, f"cblas_{t}dot").restype = c
+        getattr(lib, f"cblas_{t}axpy").argtypes = [_I, c, _P, _I, _P, _I]
     for dt, t in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d")):
-        _fns[dt] = tuple(getattr(lib, f"cblas_{t}{op}") for op in ("gemm", "gemm_batch", "gemv", "dot"))
+        _fns[dt] = tuple(getattr(lib, f"cblas_{t}{op}") for op in ("gemm", "gemm_batch", "gemv", "dot", "axpy"))
     _lib = lib
     _sync_threads()
     return lib
@@ -374,3 +375,15 @@ def dot(a, b):
     ia, ib = (1, 1) if n == 1 else (sa[0], sb[0])
     _sync_threads()
     return np.array(_fns[a.dtype][3](n, a.ctypes.data, ia, b.ctypes.data, ib), a.dtype)
+
+
+def axpy(alpha, x, y):
+    """``y += alpha * x`` in place (1-D contiguous arrays of one float dtype), BLAS ``?axpy``: one fused
+    multiply-add per element, bit for bit ``torch.add_(other, alpha=)``. True when done, else False."""
+    if _get() is None or x.dtype != y.dtype or x.dtype not in _fns or x.size != y.size:
+        return False
+    if not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable) or x.size > 2**31 - 1:
+        return False
+    _sync_threads()
+    _fns[x.dtype][4](x.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+    return True
