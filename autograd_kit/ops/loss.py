@@ -165,8 +165,63 @@ class BinaryCrossEntropyWithLogits(Function):
         return gx, gt
 
 
+def _ceil_log2(n):
+    return 0 if n <= 1 else int(n - 1).bit_length()
+
+
+def _sequential_groups(values, group, n_groups, step, dtype):
+    """Left-to-right sums of ``values`` within each group (groups are runs, in order), each from 0:
+    ``step(acc, value)`` is one accumulation; returns one sum per group."""
+    sums = np.zeros(n_groups, dtype)
+    if values[0].size == 0:
+        return sums
+    starts = np.searchsorted(group, np.arange(n_groups))
+    rank = np.arange(group.size) - starts[group]
+    width = int(rank.max()) + 1
+    cols = [np.zeros((n_groups, width), dtype) for _ in values]
+    present = np.zeros((n_groups, width), bool)
+    present[group, rank] = True
+    for c, v in zip(cols, values):
+        c[group, rank] = v
+    for k in range(width):
+        sums = np.where(present[:, k], step(sums, *(c[:, k] for c in cols)), sums)
+    return sums
+
+
+def cascade_sum(position, values, step, n, dtype):
+    """ATen's ``cascade_sum`` in nll_loss/nll_loss2d: accumulators at 8 levels; the element at linear
+    position b goes into level 0 (``step``), and level j is added into level j+1 and cleared whenever b is
+    a multiple of 16^(j+1); at the end the levels are added up from level 0. ``position`` holds the kept
+    elements' positions (ignored targets neither add nor carry)."""
+    power = max(4, _ceil_log2(n) // 8)
+    end = position
+    items = values
+    partials = []
+    for level in range(8):
+        last = level == 7
+        flush = np.zeros(end.size, bool) if last else (end % (1 << (power * (level + 1)))) == 0
+        group = np.cumsum(flush) - flush
+        n_groups = int(flush.sum()) + 1
+        sums = _sequential_groups(items, group, n_groups, step if level == 0 else np.add, dtype)
+        partials.append(sums[-1])
+        items = (sums[:-1],)
+        end = end[flush]
+        step = None
+    total = dtype.type(0)
+    for p in partials:
+        total = dtype.type(total + p)
+    return total
+
+
+def _loss_step(weighted):
+    if weighted:  # loss -= data * w (LossNLL.cpp is built without FMA: two roundings)
+        return lambda acc, data, w: acc - data * w
+    return lambda acc, data: acc - data
+
+
 class NllLoss(Function):
-    """-w[t]·input[t] per sample, class dim 1 (0 for a 1-D input); 'mean' divides by Σ w[t]."""
+    """-w[t]·input[t] per sample, class dim 1 (0 for a 1-D input); 'mean' divides by Σ w[t], each sum in
+    ATen's cascade order (nll_loss_out_frame / nll_loss2d_forward_out_frame)."""
     formula = "-w[b]·a[b]"
     derivatives = ("-w[b] at b, 0 elsewhere",)
 
@@ -174,37 +229,51 @@ class NllLoss(Function):
     def forward(ctx, input, target=None, weight=None, reduction="mean", ignore_index=-100):
         x = input._data
         t = target._data
-        if x.ndim == 1:  # one sample: a (1, C) batch
-            x, t = x[None], t.reshape(1)
-        ignored = t == ignore_index
-        safe = np.where(ignored, 0, t)
-        bad = ~ignored & ((t < 0) | (t >= x.shape[1]))
+        dtype = x.dtype
+        n_batch = 1 if x.ndim == 1 else x.shape[0]
+        n_classes = x.shape[0 if x.ndim == 1 else 1]
+        x3 = x.reshape(n_batch, n_classes, -1)
+        t2 = t.reshape(n_batch, -1).astype(np.int64)
+        ignored = t2 == ignore_index
+        bad = ~ignored & ((t2 < 0) | (t2 >= n_classes))
         if bad.any():
-            raise IndexError(f"Target {int(t[bad].flat[0])} is out of bounds.")
-        w = np.ones(x.shape[1], x.dtype) if weight is None else weight._data
-        w_t = np.where(ignored, 0, w[safe]).astype(x.dtype)
-        picked = np.take_along_axis(x, safe[:, None], axis=1)[:, 0]
-        losses = -picked * w_t
-        total = w_t.sum(dtype=x.dtype)
-        coef = np.zeros_like(x)
-        np.put_along_axis(coef, safe[:, None], (-w_t)[:, None], axis=1)
-        ctx.save(self=input, target=target, weight=weight, total_weight=total)
+            raise IndexError(f"Target {int(t2[bad].flat[0])} is out of bounds.")
+        safe = np.where(ignored, 0, t2)
+        w = None if weight is None else weight._data
+        w_t = np.where(ignored, 0, 1 if w is None else w[safe]).astype(dtype)
+        picked = np.take_along_axis(x3, safe[:, None, :], axis=1)[:, 0, :]
+        mask = np.zeros_like(x3)
+        np.put_along_axis(mask, safe[:, None, :], w_t[:, None, :], axis=1)
+        ctx.save(self=input, target=target, weight=weight)
         ctx.reduction = reduction
-        ctx.coef = coef.reshape(input._data.shape) if input._data.ndim == 1 else coef
-        if reduction == "none":  # a 1-D input (one sample) gives a 0-d loss
-            return losses.reshape(target._data.shape if input._data.ndim > 1 else ())
-        loss = losses.sum(dtype=x.dtype)
-        return np.asarray(loss / total if reduction == "mean" else loss, dtype=x.dtype)
+        ctx.mask = mask.reshape(x.shape)
+        if reduction == "none":
+            losses = np.where(ignored, dtype.type(0), -picked * w_t).astype(dtype)
+            return losses.reshape(target._data.shape if x.ndim > 1 else ())
+        kept = ~ignored.ravel()
+        position = np.flatnonzero(kept)
+        data = picked.ravel()[kept]
+        count = t2.size
+        if w is None:
+            loss = cascade_sum(position, (data,), _loss_step(False), count, dtype)
+            total = dtype.type(position.size)
+        else:
+            wk = w_t.ravel()[kept]
+            loss = cascade_sum(position, (data, wk), _loss_step(True), count, dtype)
+            total = cascade_sum(position, (wk,), np.add, count, dtype)
+        ctx.total = total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(loss / total if reduction == "mean" else loss, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x = ctx.saved_tensors[0]
-        coef = ctx.coef
-        if ctx.reduction == "mean":
-            coef = coef / ctx.saved_tensors[3]
-        if ctx.reduction == "none" and x.dim() > 1:
-            grad = grad.unsqueeze(1)
-        return grad * const(coef, x)
+        mask = const(ctx.mask, x)
+        if ctx.reduction == "none":
+            return -mask * (grad.unsqueeze(1) if x.dim() > 1 and grad.dim() else grad)
+        if ctx.reduction == "mean":  # nll_loss_backward: w · -(g / total_weight)
+            return mask * -(grad / const(ctx.total, x))
+        return mask * -grad
 
 
 class NllLoss2d(NllLoss):
