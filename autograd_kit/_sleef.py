@@ -13,6 +13,7 @@ Scalar loop tails of PyTorch's elementwise kernels call the C library (``std::ex
 """
 import ctypes
 import ctypes.util
+import math
 
 import numpy as np
 
@@ -217,11 +218,40 @@ def vlog(x):
 
 # ----- the C library's scalar functions (loop tails of PyTorch's elementwise kernels) -----------------
 _libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-_libm.expf.restype, _libm.expf.argtypes = ctypes.c_float, (ctypes.c_float,)
-_libm.exp.restype, _libm.exp.argtypes = ctypes.c_double, (ctypes.c_double,)
+_LIBM = {}
+
+
+def _libm_fn(name, dtype):
+    key = (name, dtype)
+    fn = _LIBM.get(key)
+    if fn is None:
+        if dtype == _f64:  # Python's math module calls the same C library, without ctypes' overhead
+            fn = np.frompyfunc(getattr(math, name), 1, 1)
+        else:
+            c = getattr(_libm, name + "f")
+            c.restype, c.argtypes = ctypes.c_float, (ctypes.c_float,)
+            fn = np.frompyfunc(c, 1, 1)
+        _LIBM[key] = fn
+    return fn
+
+
+def libm(name, x):
+    """The C library's ``name`` (exp, log, log1p, expm1, tanh, erf) of each element, as PyTorch's scalar
+    code computes it (``std::exp`` of a float is glibc's expf)."""
+    x = np.asarray(x)
+    if x.size == 0:
+        return x.copy()
+    dtype = _f32 if x.dtype == _f32 else _f64
+    with np.errstate(all="ignore"):
+        try:
+            out = _libm_fn(name, dtype)(x.astype(dtype, copy=False))
+        except (OverflowError, ValueError):  # math.exp(1000), math.log(0): fall back to the C call
+            c = getattr(_libm, name)
+            c.restype, c.argtypes = ctypes.c_double, (ctypes.c_double,)
+            out = np.frompyfunc(c, 1, 1)(x)
+    return np.asarray(out, dtype=dtype).reshape(x.shape)
 
 
 def libm_exp(x):
-    """``std::exp`` of each element (glibc's expf/exp), for the few scalar tail elements of a kernel."""
-    fn = _libm.expf if x.dtype == _f32 else _libm.exp
-    return np.array([fn(float(v)) for v in x.ravel()], dtype=x.dtype).reshape(x.shape)
+    """``std::exp`` of each element (glibc's expf/exp), for the scalar tail elements of a kernel."""
+    return libm("exp", x)

@@ -9,16 +9,20 @@ the target are graph edges (``next_functions``); weights and options are keyword
 import numpy as np
 
 from .activation import LogSigmoid, _softplus_np, const, float_data
+from .. import _sleef
+from .._reduction import torch_sum
 from ..autograd.function import Function
 from ._util import broadcast_error, result_dtype, shape_of
 
 
 def _reduce(loss, reduction, dtype):
+    """ATen's reduction of an elementwise loss: ``sum`` (torch_sum's order), ``mean`` = sum / numel."""
     if reduction == "none":
         return loss.astype(dtype, copy=False)
-    total = loss.sum(dtype=dtype)
+    total = np.asarray(torch_sum(loss.astype(dtype, copy=False)), dtype=dtype)
     if reduction == "mean":
-        total = total / dtype.type(loss.size)  # 0/0 is nan for an empty batch, as in PyTorch
+        with np.errstate(invalid="ignore"):  # 0/0 is nan for an empty batch, as in PyTorch
+            total = total / dtype.type(loss.size)
     return np.asarray(total, dtype=dtype)
 
 
@@ -57,18 +61,26 @@ class _Pointwise:
         return (g if need[0] else None), (-g if need[1] else None)
 
 
-class MseLoss(_Pointwise, Function):
+class MseLoss(Function):
+    """(a - b)²; its backward is ATen's mse_loss_backward: norm·(a - b)·g with norm = 2/numel ('mean')
+    or 2, rounded to the tensor's dtype (and norm·(b - a)·g for the target)."""
     formula = "(a - b)²"
     derivatives = ("2(a - b)", "-2(a - b)")
-    kernel = "mse_cpu"
 
     @staticmethod
-    def value(d):
-        return d * d
+    def forward(ctx, input, target, reduction="mean"):
+        d, dtype = _difference(input, target, "mse_cpu")
+        ctx.save(self=input, target=target)
+        ctx.reduction, ctx.numel = reduction, d.size
+        return _reduce(d * d, reduction, dtype)
 
     @staticmethod
-    def slope(d):
-        return 2 * d
+    def backward(ctx, grad):
+        a, t = ctx.saved_tensors
+        dtype = np.result_type(a._data, t._data)
+        norm = float(dtype.type(2.0 / ctx.numel if ctx.reduction == "mean" else 2.0))
+        need = ctx.needs_input_grad
+        return (((a - t) * norm) * grad if need[0] else None), (((t - a) * norm) * grad if need[1] else None)
 
 
 class SmoothL1Loss(_Pointwise, Function):
@@ -103,7 +115,13 @@ class HuberLoss(_Pointwise, Function):
         return d * const(inside, d) + d.sign() * const(~inside * delta, d)
 
 
+_BCE_EPS = float(np.float32(1e-12))  # ATen's EPSILON is a float constant, also for float64 tensors
+
+
 class BinaryCrossEntropy(Function):
+    """ATen's binary_cross_entropy (native/Loss.cpp, scalar C code): (t - 1)·max(log1p(-x), -100) -
+    t·max(log(x), -100) per element, times the weight, then mean/sum; backward g·(x - t) / max((1 - x)·x,
+    1e-12), times the weight, divided by numel for 'mean'."""
     formula = "-w(b·log a + (1 - b)·log(1 - a))"
     derivatives = ("w(a - b)/(a(1 - a))", "w·log((1 - a)/a)")
 
@@ -115,19 +133,34 @@ class BinaryCrossEntropy(Function):
         if ((t < 0) | (t > 1)).any():
             raise RuntimeError("all elements of target should be between 0 and 1")
         ctx.save(self=input, target=target, weight=weight)
-        loss = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log(1 - x), -100))
+        dtype = x.dtype
+        floor = dtype.type(-100)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_1mx = np.maximum(_sleef.libm("log1p", -x), floor)
+            log_x = np.maximum(_sleef.libm("log", x), floor)
+            loss = ((t - dtype.type(1)) * log_1mx - t * log_x).astype(dtype, copy=False)
         if weight is not None:
-            loss = loss * weight._data
+            loss = (loss * weight._data).astype(dtype, copy=False)
         ctx.reduction, ctx.numel = reduction, loss.size
-        return _reduce(loss, reduction, x.dtype)
+        return _reduce(loss, reduction, dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, t, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        g = _scaled(ctx, grad if w is None else grad * w)
-        gx = g * (x - t) / ((1 - x) * x).clamp(min=1e-12) if need[0] else None
-        gt = g * ((1 - x).log() - x.log()) if need[1] else None
+        gx = gt = None
+        if need[0]:
+            gx = grad * (x - t) / ((1 - x) * x).clamp(min=_BCE_EPS)
+            if w is not None:
+                gx = gx * w
+            if ctx.reduction == "mean":
+                gx = gx / ctx.numel
+        if need[1]:  # binary_cross_entropy_target_backward: -logit(x)·g (·w) (/ numel)
+            gt = ((1 - x).log() - x.log()) * grad
+            if w is not None:
+                gt = gt * w
+            if ctx.reduction == "mean":
+                gt = gt / ctx.numel
         return gx, gt
 
 
