@@ -49,6 +49,7 @@ CASES = {
     "Sigmoid": (lambda a: a.sigmoid(), [rnd(3)]),
     "Abs": (lambda a: a.abs(), [away(5)]),
     "Relu": (lambda a: a.relu(), [away(5)]),
+    "ThresholdBackward": (lambda a, g: torch.autograd.grad(a.relu(), a, g, create_graph=True)[0], [away(5), rnd(5)]),
     "Clamp": (lambda a: a.clamp(-0.5, 0.5), [torch.tensor([-0.9, -0.3, 0.1, 0.4, 0.8], dtype=torch.float64, requires_grad=True)]),
     "Where": (lambda a, b: torch.where(a > 0, a, b), [away(4), rnd(4)]),
     "Round": (lambda a: a.round() * a, [torch.tensor([0.2, 1.3, -2.2], dtype=torch.float64, requires_grad=True)]),

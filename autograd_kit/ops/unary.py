@@ -159,7 +159,25 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out._data > 0)
+        return ThresholdBackward.apply(grad, out)
+
+
+class ThresholdBackward(Function):
+    """ReLU's backward, ATen's threshold_backward(grad, result, 0): 0 where result <= 0, else grad (a +0,
+    never -0 or nan from grad·0); its own node (ThresholdBackwardBackward0) for create_graph."""
+    formula = "g if y > 0 else 0"
+    derivatives = ("1 if y > 0 else 0", "0")
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save(self=out)
+        g = grad._data
+        return np.where(out._data <= 0, g.dtype.type(0), g).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return (ThresholdBackward.apply(gg, out) if ctx.needs_input_grad[0] else None), None
 
 
 def _stepwise(name, np_fn):
