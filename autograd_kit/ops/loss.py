@@ -13,6 +13,7 @@ from .. import _sleef
 from .._reduction import torch_sum
 from ..autograd.function import Function
 from ._util import broadcast_error, result_dtype, shape_of
+from .selection import Where
 
 
 def _reduce(loss, reduction, dtype):
@@ -280,6 +281,9 @@ class NllLoss(Function):
         ctx.save(self=input, target=target, weight=weight)
         ctx.reduction = reduction
         ctx.mask = mask.reshape(x.shape)
+        targets = np.zeros(x3.shape, bool)
+        np.put_along_axis(targets, safe[:, None, :], ~ignored[:, None, :], axis=1)
+        ctx.targets = targets.reshape(x.shape)
         if reduction == "none":
             losses = np.where(ignored, dtype.type(0), -picked * w_t).astype(dtype)
             return losses.reshape(target._data.shape if x.ndim > 1 else ())
@@ -303,10 +307,13 @@ class NllLoss(Function):
         x = ctx.saved_tensors[0]
         mask = const(ctx.mask, x)
         if ctx.reduction == "none":
-            return -mask * (grad.unsqueeze(1) if x.dim() > 1 and grad.dim() else grad)
-        if ctx.reduction == "mean":  # nll_loss_backward: w · -(g / total_weight)
-            return mask * -(grad / const(ctx.total, x))
-        return mask * -grad
+            g = -mask * (grad.unsqueeze(1) if x.dim() > 1 and grad.dim() else grad)
+        elif ctx.reduction == "mean":  # nll_loss_backward: w · -(g / total_weight)
+            g = mask * -(grad / const(ctx.total, x))
+        else:
+            g = mask * -grad
+        # the other classes' gradient is a written 0 (+0), not 0·(-g)
+        return Where.apply(const(ctx.targets, x).bool(), g, const(0.0, x))
 
 
 class NllLoss2d(NllLoss):
