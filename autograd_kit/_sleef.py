@@ -179,6 +179,49 @@ def log(d):
     return _log_special(r, d)
 
 
+def log1p(d):
+    """Sleef_log1pf16_u10 / Sleef_log1pd8_u10 (xlog1pf / xlog1p) of a float32 or float64 array."""
+    d = np.asarray(d)
+    single = d.dtype == _f32
+    dt = _f32 if single else _f64
+    fm = _fmaf if single else _fmad
+    one, two = dt(1), dt(2)
+    with np.errstate(all="ignore"):
+        dp1 = d + one
+        ok = np.isfinite(dp1) & (dp1 > 0)
+        e = _getexp(np.where(ok, dp1, one) * dt(1.0 / 0.75), dt)
+        t = np.ldexp(one, -e.astype(np.int32)).astype(dt)
+        m = fm(np.where(ok, d, 0), t, t - one)
+        if single:
+            sx = _f32(0.69314718246459960938) * e
+            sy = _fmaf(_f32(-1.904654323148236017e-09), e, _fmaf(_f32(0.69314718246459960938), e, -sx))
+        else:
+            sx = 0.693147180559945286226764 * e
+            sy = _fmad(2.319046813846299558417771e-17, e, _fmad(0.693147180559945286226764, e, -sx))
+        den_x = two + m
+        den_y = (two - den_x) + m
+        xx, xy = _dfdiv(m, dt(0), den_x, den_y, fm, dt)
+        x2 = xx * xx
+        if single:
+            poly = _fmaf(_f32(+0.3027294874e+0), x2, _f32(+0.3996108174e+0))
+            poly = _fmaf(poly, x2, _f32(+0.6666694880e+0))
+        else:
+            x4 = x2 * x2
+            x8 = x4 * x4
+            c = _LOG_POLY
+            poly = _fmad(x8, _fmad(x4, c[0], _fmad(x2, c[1], c[2])), _poly4(x2, x4, *c[3:7]))
+        sx, sy = _dfadd_22(sx, sy, xx * two, xy * two)
+        sx, sy = _dfadd_21(sx, sy, (x2 * xx) * poly)
+        r = sx + sy
+        big = d > dt(1.0e38 if single else 1.0e307)
+        if big.any():
+            r = np.where(big, logf(d) if single else log(d), r)
+        r = np.where((d < -one) | np.isnan(d), dt(np.nan), r)
+        r = np.where(d == -one, dt(-np.inf), r)
+        r = np.where((d == 0) & np.signbit(d), dt(-0.0), r)
+    return r.astype(dt, copy=False)
+
+
 def _dfadd2(x, y):
     s = x + y
     v = s - x

@@ -45,8 +45,11 @@ def chunks(n, grain=GRAIN_SIZE):
     return [(b, min(n, b + size)) for b in range(0, n, size)]
 
 
-def elementwise(x, vec_fn, scalar_fn):
-    """``cpu_kernel_vec(iter, scalar_fn, vec_fn)`` on one input array: same shape and dtype out."""
+def elementwise(x, vec_fn, scalar_fn, *others):
+    """``cpu_kernel_vec(iter, scalar_fn, vec_fn)``: same shape and dtype out. ``others`` (arrays of x's
+    shape, e.g. the incoming gradient) are passed to both functions after x's elements."""
+    if others:
+        return _elementwise_n(x, vec_fn, scalar_fn, others)
     if x.ndim == 0 or x.size == 0:
         return scalar_fn(np.asarray(x).reshape(-1)).reshape(x.shape)
     if x.flags.c_contiguous:
@@ -64,6 +67,22 @@ def elementwise(x, vec_fn, scalar_fn):
         if end > split:
             out[split:end] = scalar_fn(flat[split:end])
     return out.reshape(x.shape, order=order)
+
+
+def _elementwise_n(x, vec_fn, scalar_fn, others):
+    """Several same-shape inputs: contiguous ones loop as one flat run, as TensorIterator does."""
+    arrays = [np.ascontiguousarray(a, dtype=x.dtype) for a in np.broadcast_arrays(x, *others)]
+    flat = [a.reshape(-1) for a in arrays]
+    n = flat[0].size
+    step = 2 * lanes(x.dtype)
+    out = np.empty(n, x.dtype)
+    for begin, end in chunks(n):
+        split = begin + (end - begin) // step * step
+        if split > begin:
+            out[begin:split] = vec_fn(*(a[begin:split] for a in flat))
+        if end > split:
+            out[split:end] = scalar_fn(*(a[split:end] for a in flat))
+    return out.reshape(arrays[0].shape)
 
 
 def _strided(x, vec_fn, scalar_fn):

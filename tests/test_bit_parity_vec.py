@@ -244,3 +244,68 @@ def test_binary_cross_entropy_bits(dtype):
                 if reduction == "none":
                     assert differing(lt.detach().numpy(), la.detach().numpy()) == 0
                 assert differing(xt.grad.numpy(), xa.grad.numpy()) == 0, (shape, reduction)
+
+
+# ----- activations ---------------------------------------------------------------------------------
+ACTIVATIONS = {
+    "silu": lambda F, x: F.silu(x),
+    "softplus": lambda F, x: F.softplus(x),
+    "softplus_beta": lambda F, x: F.softplus(x, beta=2.0, threshold=5.0),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_activation_bits(name, dtype):
+    rng = np.random.default_rng(9)
+    f = ACTIVATIONS[name]
+    for shape in [(1,), (7,), (16,), (31,), (32,), (33,), (40,), (3, 27), (100,), (1000,)]:
+        x, g = data(rng, shape, dtype, 4.0), data(rng, shape, dtype, 1.0)
+        xt, xa = both(x)
+        yt, ya = f(TF, xt), f(AF, xa)
+        yt.backward(torch.from_numpy(g))
+        ya.backward(ak.tensor(g))
+        assert differing(yt.detach().numpy(), ya.detach().numpy()) == 0, shape
+        assert differing(xt.grad.numpy(), xa.grad.numpy()) == 0, shape
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_cross_entropy_with_logits_bits(dtype):
+    rng = np.random.default_rng(10)
+    for shape in [(4, 1), (5,), (33,), (7, 9)]:
+        x, y = data(rng, shape, dtype), rng.random(shape).astype(dtype)
+        w, pw = rng.random(shape).astype(dtype), (rng.random(shape[-1:]) * 3).astype(dtype)
+        for reduction in ("none", "mean", "sum"):
+            for weight in (None, w):
+                for pos_weight in (None, pw):
+                    (xt, xa), (yt, ya) = both(x), both(y)
+                    opts_t = dict(weight=None if weight is None else torch.from_numpy(w), reduction=reduction,
+                                  pos_weight=None if pos_weight is None else torch.from_numpy(pw))
+                    opts_a = dict(weight=None if weight is None else ak.tensor(w), reduction=reduction,
+                                  pos_weight=None if pos_weight is None else ak.tensor(pw))
+                    lt = TF.binary_cross_entropy_with_logits(xt, yt, **opts_t)
+                    la = AF.binary_cross_entropy_with_logits(xa, ya, **opts_a)
+                    g = data(rng, tuple(lt.shape), dtype, 1.0)
+                    lt.backward(torch.from_numpy(g))
+                    la.backward(ak.tensor(g))
+                    where = (shape, reduction, weight is not None, pos_weight is not None)
+                    if reduction == "none":
+                        assert differing(lt.detach().numpy(), la.detach().numpy()) == 0, where
+                    assert differing(xt.grad.numpy(), xa.grad.numpy()) == 0, where
+                    if pos_weight is None:
+                        assert differing(yt.grad.numpy(), ya.grad.numpy()) == 0, where
+
+
+def test_activation_double_backward_still_works():
+    rng = np.random.default_rng(11)
+    x = data(rng, (6,), np.float64)
+    for name in ("silu", "softplus", "logsigmoid"):
+        results = []
+        for lib, F in ((torch, TF), (ak, AF)):
+            xt = lib.tensor(x, requires_grad=True)
+            (g,) = lib.autograd.grad(ACTIVATIONS[name](F, xt).sum(), xt, create_graph=True)
+            g.sum().backward()
+            results.append(xt.grad.numpy())
+        np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)

@@ -7,6 +7,9 @@ import math
 
 import numpy as np
 
+from .. import _sleef, _vec
+from .._fma import fma
+from .._grad_mode import is_grad_enabled
 from ..autograd import graph
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
@@ -37,6 +40,81 @@ def float_data(a, kernel):
 def const(array, like):
     """A constant tensor (no grad) with ``like``'s dtype."""
     return graph.Tensor._make(np.asarray(array, dtype=like._data.dtype))
+
+
+def _float_kernel(d):
+    return d.dtype in (np.float32, np.float64)
+
+
+def _one(x):
+    return x.dtype.type(1)
+
+
+# SiLU (cpu/Activation.cpp silu_kernel, silu_backward_kernel)
+def _silu_vec(x):
+    return x / (_one(x) + _sleef.vexp(-x))
+
+
+def _silu_scalar(x):
+    return x / (_one(x) + _sleef.libm_exp(-x))
+
+
+def _silu_backward_vec(x, dy):
+    one = _one(x)
+    s = one / (one + _sleef.vexp(-x))
+    return (dy * s) * fma(x, one - s, one, x.dtype)  # 1 + x·(1 - s): fused
+
+
+def _silu_backward_scalar(x, dy):
+    one = _one(x)
+    s = one / (one + _sleef.libm_exp(-x))
+    return (dy * s) * fma(x, one - s, one, x.dtype)
+
+
+# log_sigmoid (log_sigmoid_cpu_kernel: every element through the vector code, partial vectors included)
+def _log_sigmoid_np(x):
+    """(min(x, 0) - log1p(e), e) with e = exp(-|x|), Sleef's exp and log1p."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = _sleef.vexp(-np.abs(x))
+        return np.minimum(x, x.dtype.type(0)) - _sleef.log1p(e), e
+
+
+def _log_sigmoid_backward_np(x, e, g):
+    one = _one(x)
+    negative = x < 0
+    max_deriv = np.where(negative, one, x.dtype.type(0))
+    sign = np.where(negative, one, -one)
+    return (max_deriv - sign * (e / (one + e))) * g
+
+
+# softplus (softplus_kernel, softplus_backward_kernel)
+def _softplus_kernel(x, beta, threshold):
+    b, t = x.dtype.type(beta), x.dtype.type(threshold)
+
+    def vec(a):
+        z = a * b
+        with np.errstate(over="ignore"):
+            return np.where(z > t, a, _sleef.log1p(_sleef.vexp(z)) / b)
+
+    def scalar(a):
+        z = a * b
+        with np.errstate(over="ignore"):
+            return np.where(z > t, a, _sleef.libm("log1p", _sleef.libm_exp(z)) / b)
+
+    return _vec.elementwise(x, vec, scalar)
+
+
+def _softplus_backward_kernel(x, g, beta, threshold):
+    b, t = x.dtype.type(beta), x.dtype.type(threshold)
+
+    def make(exp):
+        def f(a, dy):
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = exp(a * b)
+                return np.where(a * b > t, dy, dy * z / (z + _one(a)))
+        return f
+
+    return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
 
 
 def _sigmoid_np(x):
@@ -120,13 +198,20 @@ class Silu(Function):
     def forward(ctx, a):
         d = float_data(a, "silu_cpu")
         ctx.save(self=a)
-        return d * _sigmoid_np(d)
+        if not _float_kernel(d):
+            return d * _sigmoid_np(d)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _vec.elementwise(d, _silu_vec, _silu_scalar)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        s = a.sigmoid()
-        return grad * (s * (1 + a * (1 - s)))
+        if is_grad_enabled() or not _float_kernel(a._data):  # infinitely_differentiable_silu_backward
+            s = a.sigmoid()
+            return grad * s * (1 + a * (1 - s))
+        with np.errstate(over="ignore", invalid="ignore"):  # silu_backward's kernel
+            out = _vec.elementwise(a._data, _silu_backward_vec, _silu_backward_scalar, grad._data)
+        return const(out, a)
 
 
 class Softplus(Function):
@@ -138,12 +223,16 @@ class Softplus(Function):
         d = float_data(a, "softplus_cpu")
         ctx.save(self=a, beta=beta, threshold=threshold)
         ctx.beta, ctx.threshold = beta, threshold
+        if _float_kernel(d):
+            return _softplus_kernel(d, beta, threshold)
         scaled = d * beta
         return np.where(scaled > threshold, d, _softplus_np(scaled) / beta).astype(d.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (a, _, _) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # softplus_backward's kernel
+            return const(_softplus_backward_kernel(a._data, grad._data, ctx.beta, ctx.threshold), a)
         linear = (a._data * ctx.beta) > ctx.threshold
         return grad * ((a * ctx.beta).sigmoid() * const(~linear, a) + const(linear, a))
 
@@ -156,11 +245,16 @@ class LogSigmoid(Function):
     def forward(ctx, a):
         d = float_data(a, "log_sigmoid_cpu")
         ctx.save(self=a)
-        return (-_softplus_np(-d)).astype(d.dtype, copy=False)
+        if not _float_kernel(d):
+            return (-_softplus_np(-d)).astype(d.dtype, copy=False)
+        out, ctx.buffer = _log_sigmoid_np(d)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # log_sigmoid_backward with the saved buffer
+            return const(_log_sigmoid_backward_np(a._data, ctx.buffer, grad._data), a)
         return grad * (-a).sigmoid()
 
 

@@ -8,7 +8,7 @@ the target are graph edges (``next_functions``); weights and options are keyword
 """
 import numpy as np
 
-from .activation import LogSigmoid, _softplus_np, const, float_data
+from .activation import LogSigmoid, _log_sigmoid_np, _softplus_np, const, float_data
 from .. import _sleef
 from .._reduction import torch_sum
 from ..autograd.function import Function
@@ -173,30 +173,45 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(ctx, input, target, weight=None, pos_weight=None, reduction="mean"):
         x, t = float_data(input, "log_sigmoid_cpu"), target._data
         ctx.save(self=input, target=target, weight=weight, pos_weight=pos_weight)
-        softplus_neg = _softplus_np(-x)  # -log σ(x), never overflowing
+        dtype = result_dtype(input, target)
+        one = dtype.type(1)
+        if x.dtype in (np.float32, np.float64):  # ATen: log_sigmoid's kernel, then tensor ops in this order
+            log_sig = _log_sigmoid_np(x)[0]
+        else:
+            log_sig = -_softplus_np(-x)
         if pos_weight is not None:
-            softplus_neg = ((pos_weight._data - 1) * t + 1) * softplus_neg
-        loss = (1 - t) * x + softplus_neg
+            log_sig = log_sig * ((pos_weight._data - one) * t + one)
+        loss = (one - t) * x - log_sig
         if weight is not None:
             loss = loss * weight._data
         ctx.reduction, ctx.numel = reduction, loss.size
-        return _reduce(loss, reduction, result_dtype(input, target))
+        return _reduce(loss, reduction, dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        # binary_cross_entropy_with_logits_backward / _target_backward, in ATen's order
         x, t, w, pw = ctx.saved_tensors
         need = ctx.needs_input_grad
-        g = _scaled(ctx, grad if w is None else grad * w)
         gx = gt = None
         if need[0]:
             if pw is None:
-                gx = g * (x.sigmoid() - t)
+                gx = (x.sigmoid() - t) * grad
             else:
                 pt = pw * t
-                gx = g * ((pt + 1 - t) * x.sigmoid() - pt)
+                gx = ((pt + 1 - t) * x.sigmoid() - pt) * grad
         if need[1]:
-            gt = -g * x if pw is None else g * (LogSigmoid.apply(-x) - LogSigmoid.apply(x) * pw)
-        return gx, gt
+            if pw is None:
+                gt = -x * grad
+            else:
+                gt = (LogSigmoid.apply(-x) - LogSigmoid.apply(x) * pw) * grad
+        out = []
+        for g in (gx, gt):
+            if g is not None and w is not None:
+                g = g * w
+            if g is not None and ctx.reduction == "mean":
+                g = g / ctx.numel
+            out.append(g)
+        return tuple(out)
 
 
 def _ceil_log2(n):
