@@ -45,11 +45,11 @@ def chunks(n, grain=GRAIN_SIZE):
     return [(b, min(n, b + size)) for b in range(0, n, size)]
 
 
-def elementwise(x, vec_fn, scalar_fn, *others):
+def elementwise(x, vec_fn, scalar_fn, *others, grain=GRAIN_SIZE):
     """``cpu_kernel_vec(iter, scalar_fn, vec_fn)``: same shape and dtype out. ``others`` (arrays of x's
     shape, e.g. the incoming gradient) are passed to both functions after x's elements."""
     if others:
-        return _elementwise_n(x, vec_fn, scalar_fn, others)
+        return _elementwise_n(x, vec_fn, scalar_fn, others, grain)
     if x.ndim == 0 or x.size == 0:
         return scalar_fn(np.asarray(x).reshape(-1)).reshape(x.shape)
     if x.flags.c_contiguous:
@@ -60,7 +60,7 @@ def elementwise(x, vec_fn, scalar_fn, *others):
         return _strided(x, vec_fn, scalar_fn)
     step = 2 * lanes(x.dtype)
     out = np.empty_like(flat)
-    for begin, end in chunks(flat.size):
+    for begin, end in chunks(flat.size, grain):
         split = begin + (end - begin) // step * step
         if split > begin:
             out[begin:split] = vec_fn(flat[begin:split])
@@ -69,14 +69,14 @@ def elementwise(x, vec_fn, scalar_fn, *others):
     return out.reshape(x.shape, order=order)
 
 
-def _elementwise_n(x, vec_fn, scalar_fn, others):
+def _elementwise_n(x, vec_fn, scalar_fn, others, grain):
     """Several same-shape inputs: contiguous ones loop as one flat run, as TensorIterator does."""
     arrays = [np.ascontiguousarray(a, dtype=x.dtype) for a in np.broadcast_arrays(x, *others)]
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
     step = 2 * lanes(x.dtype)
     out = np.empty(n, x.dtype)
-    for begin, end in chunks(n):
+    for begin, end in chunks(n, grain):
         split = begin + (end - begin) // step * step
         if split > begin:
             out[begin:split] = vec_fn(*(a[begin:split] for a in flat))

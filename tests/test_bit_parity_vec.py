@@ -309,3 +309,19 @@ def test_activation_double_backward_still_works():
             g.sum().backward()
             results.append(xt.grad.numpy())
         np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [7, 33, 1000, 20001, 40000])
+def test_gelu_float32_matches_aten_kernel(n):
+    """ATen's own GELU kernel (PyTorch's vector erf + Sleef exp, glibc tail). PyTorch's default build
+    computes float32 gelu with oneDNN instead, so the reference runs with oneDNN switched off."""
+    rng = np.random.default_rng(n)
+    x, g = data(rng, (n,), np.float32), data(rng, (n,), np.float32, 1.0)
+    with torch.backends.mkldnn.flags(enabled=False):
+        xt, xa = both(x)
+        yt = TF.gelu(xt)
+        yt.backward(torch.from_numpy(g))
+    ya = AF.gelu(xa)
+    ya.backward(ak.tensor(g))
+    assert differing(yt.detach().numpy(), ya.detach().numpy()) == 0
+    assert differing(xt.grad.numpy(), xa.grad.numpy()) == 0

@@ -117,6 +117,41 @@ def _softplus_backward_kernel(x, g, beta, threshold):
     return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
 
 
+# GELU, approximate='none', float32: ATen's GeluKernelImpl / GeluBackwardKernelImpl (PyTorch's vector erf with
+# Sleef's exp, glibc's erff/expf on the scalar tail; the forward splits more than 16384 elements between the
+# threads). Note: PyTorch's default build sends float32 gelu through oneDNN (eltwise_gelu_erf) instead; these
+# kernels are what it computes with torch.backends.mkldnn disabled.
+_GELU_ALPHA = np.float32(1 / math.sqrt(2))
+_GELU_BETA = np.float32(2 / math.sqrt(math.pi) / math.sqrt(2) * 0.5)
+_HALF, _ONE32, _MINUS_HALF = np.float32(0.5), np.float32(1), np.float32(-0.5)
+
+
+def _gelu_grain(n):
+    return n // _vec.num_threads() if n > 16384 else _vec.GRAIN_SIZE
+
+
+def _gelu_f32(x):
+    def vec(a):
+        return a * _HALF * (_ONE32 + _sleef.erf_avx512f(a * _GELU_ALPHA))
+
+    def scalar(a):
+        return a * _HALF * (_ONE32 + _sleef.libm("erf", a * _GELU_ALPHA))
+
+    return _vec.elementwise(x, vec, scalar, grain=_gelu_grain(x.size))
+
+
+def _gelu_backward_f32(x, dy):
+    def make(erf, exp, fused):
+        def f(a, g):
+            cdf = _HALF * (_ONE32 + erf(a * _GELU_ALPHA))
+            pdf = _GELU_BETA * exp(a * a * _MINUS_HALF)
+            return g * (fma(a, pdf, cdf, np.float32) if fused else cdf + a * pdf)  # the vector code fuses
+        return f
+
+    return _vec.elementwise(x, make(_sleef.erf_avx512f, _sleef.expf, True),
+                            make(lambda v: _sleef.libm("erf", v), _sleef.libm_exp, False), dy)
+
+
 def _sigmoid_np(x):
     e = np.exp(-np.abs(x))  # exp of a non-positive number only: no overflow at ±1000
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -280,6 +315,9 @@ class Gelu(Function):
         d = float_data(a, "GeluKernelImpl")
         ctx.save(self=a, approximate=approximate)
         ctx.approximate = approximate
+        if approximate == "none" and d.dtype == np.float32:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _gelu_f32(d)
         x = d.astype(np.float64)
         if approximate == "tanh":
             out = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
@@ -302,6 +340,9 @@ class GeluBackward(Function):
     def forward(ctx, grad, a, approximate="none"):
         ctx.save(grad_output=grad, self=a)
         ctx.approximate = approximate
+        if approximate == "none" and a._data.dtype == np.float32:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _gelu_backward_f32(a._data, np.asarray(grad._data, np.float32))
         return (grad._data * _gelu_grad_np(a._data, approximate)).astype(a._data.dtype)
 
     @staticmethod
