@@ -238,6 +238,71 @@ def erf_avx512f(x):
     return np.where(np.signbit(x), -y, y).astype(_f32, copy=False)
 
 
+def expm1f(a):
+    """Sleef_expm1f16_u10 (xexpm1f, through expk2f's double-float arithmetic) of a float32 array."""
+    a = np.asarray(a, _f32)
+    fm = _fmaf
+    one = _f32(1)
+    with np.errstate(all="ignore"):
+        d = np.where(np.isfinite(a), a, _f32(0))
+        q = np.rint(d * _f32(_R_LN2)).astype(np.int32)
+        qf = q.astype(_f32)
+        sx, sy = _dfadd2_21(d, _f32(0), qf * -_L2Uf)
+        sx, sy = _dfadd2_21(sx, sy, qf * -_L2Lf)
+        u = _f32(+0.1980960224e-3)
+        for c in (+0.1394256484e-2, +0.8333456703e-2, +0.4166637361e-1):
+            u = fm(u, sx, _f32(c))
+        tx, ty = _dfmul_21(sx, sy, u, fm)
+        tx, ty = _dfadd2_21(tx, ty, _f32(+0.166666659414234244790680580464e+0))
+        tx, ty = _dfmul_22(sx, sy, tx, ty, fm)
+        tx, ty = _dfadd2_21(tx, ty, _f32(0.5))
+        qx = sx * sx  # dfsqu(s)
+        qy = fm(sx + sx, sy, fm(sx, sx, -qx))
+        tx, ty = _dfmul_22(qx, qy, tx, ty, fm)
+        tx, ty = _dfadd2_22(sx, sy, tx, ty)
+        s1 = one + tx  # dfadd_vf2_vf_vf2(1, t)
+        tx, ty = s1, ((one - s1) + tx) + ty
+        h = q >> 1
+        tx = (tx * _pow2if(h)) * _pow2if(q - h)
+        ty = (ty * _pow2if(h)) * _pow2if(q - h)
+        tiny = d < -104
+        tx = np.where(tiny, _f32(0), tx)
+        ty = np.where(tiny, _f32(0), ty)
+        rx, ry = _dfadd2_21(tx, ty, _f32(-1))
+        x = rx + ry
+        x = np.where(a > _f32(88.72283172607421875), _f32(np.inf), x)
+        x = np.where(a < _f32(-16.635532333438687426013570), _f32(-1), x)
+        x = np.where((a == 0) & np.signbit(a), _f32(-0.0), x)
+        x = np.where(np.isnan(a), a, x)
+    return x.astype(_f32, copy=False)
+
+
+def _dfadd2_21(xx, xy, y):
+    """dfadd2_vf2_vf2_vf."""
+    s = xx + y
+    v = s - xx
+    return s, ((xx - (s - v)) + (y - v)) + xy
+
+
+def _dfadd2_22(xx, xy, yx, yy):
+    """dfadd2_vf2_vf2_vf2."""
+    s = xx + yx
+    v = s - xx
+    return s, ((xx - (s - v)) + (yx - v)) + (xy + yy)
+
+
+def _dfmul_21(xx, xy, y, fm):
+    """dfmul_vf2_vf2_vf (FMA)."""
+    s = xx * y
+    return s, fm(xy, y, fm(xx, y, -s))
+
+
+def _dfmul_22(xx, xy, yx, yy, fm):
+    """dfmul_vf2_vf2_vf2 (FMA)."""
+    s = xx * yx
+    return s, fm(xx, yy, fm(xy, yx, fm(xx, yx, -s)))
+
+
 def _dfadd2(x, y):
     s = x + y
     v = s - x

@@ -256,11 +256,19 @@ ACTIVATIONS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+FLOAT32_ONLY = {  # float64 forward not emulated (Sleef's double expm1): NumPy's expm1 there
+    "elu": lambda F, x: F.elu(x),
+    "elu_alpha": lambda F, x: F.elu(x, alpha=0.7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS) + sorted(FLOAT32_ONLY))
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_activation_bits(name, dtype):
     rng = np.random.default_rng(9)
-    f = ACTIVATIONS[name]
+    if name in FLOAT32_ONLY and dtype != np.float32:
+        pytest.skip("float64 elu forward uses NumPy's expm1, not Sleef's")
+    f = ACTIVATIONS.get(name) or FLOAT32_ONLY[name]
     for shape in [(1,), (7,), (16,), (31,), (32,), (33,), (40,), (3, 27), (100,), (1000,)]:
         x, g = data(rng, shape, dtype, 4.0), data(rng, shape, dtype, 1.0)
         xt, xa = both(x)

@@ -117,6 +117,17 @@ def _softplus_backward_kernel(x, g, beta, threshold):
     return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
 
 
+def _elu_backward_np(x, g, alpha):
+    """elu_backward(grad, alpha, 1, 1, is_result=False, self): x <= 0 ? g·1·alpha·exp(x·1) : g·1."""
+    one, neg = x.dtype.type(1), x.dtype.type(alpha)
+
+    def make(exp):
+        return lambda b, a: np.where(b <= 0, a * one * neg * exp(b * one), a * one)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
+
+
 # GELU, approximate='none', float32: ATen's GeluKernelImpl / GeluBackwardKernelImpl (PyTorch's vector erf with
 # Sleef's exp, glibc's erff/expf on the scalar tail; the forward splits more than 16384 elements between the
 # threads). Note: PyTorch's default build sends float32 gelu through oneDNN (eltwise_gelu_erf) instead; these
@@ -211,10 +222,25 @@ class Elu(Function):
         d = float_data(a, "elu_cpu")
         ctx.save(self=a, alpha=alpha)
         ctx.alpha = alpha
+        if d.dtype == np.float32:  # Elu.h: a < 0 ? expm1(a)·alpha : a (Sleef's expm1 on vectors, glibc's on the tail)
+            neg = d.dtype.type(alpha)
+
+            def make(expm1):
+                return lambda x: np.where(x < 0, expm1(x) * neg, x)
+
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _vec.elementwise(d, make(_sleef.expm1f), make(lambda x: _sleef.libm("expm1", x)))
         return np.where(d > 0, d, alpha * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
+        (a, _) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # elu_backward's kernel (is_result=False)
+            return const(_elu_backward_np(a._data, grad._data, ctx.alpha), a)
+        return Elu._formula_backward(ctx, grad)
+
+    @staticmethod
+    def _formula_backward(ctx, grad):
         (a, _) = ctx.saved_tensors
         positive = a._data > 0
         return grad * (a.clamp(max=0).exp() * const(~positive, a) * ctx.alpha + const(positive, a))
@@ -223,6 +249,10 @@ class Elu(Function):
 class EluInplace(Elu):
     """``elu(..., inplace=True)``: the same op under PyTorch's in-place node name."""
     backward_name = "EluBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Elu._formula_backward(ctx, grad)
 
 
 class Silu(Function):
