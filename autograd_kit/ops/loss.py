@@ -224,6 +224,11 @@ def _sequential_groups(values, group, n_groups, step, dtype):
     sums = np.zeros(n_groups, dtype)
     if values[0].size == 0:
         return sums
+    if values[0].size <= 64:  # a few items: NumPy scalars (IEEE float32/float64 arithmetic) in a loop
+        acc = [dtype.type(0)] * n_groups
+        for i, k in enumerate(group.tolist()):
+            acc[k] = step(acc[k], *(v[i] for v in values))
+        return np.array(acc, dtype)
     starts = np.searchsorted(group, np.arange(n_groups))
     rank = np.arange(group.size) - starts[group]
     width = int(rank.max()) + 1
@@ -247,6 +252,9 @@ def cascade_sum(position, values, step, n, dtype):
     items = values
     partials = []
     for level in range(8):
+        if end.size == 0:  # nothing reaches this level: it and the ones above stay 0
+            partials.extend([dtype.type(0)] * (8 - level))
+            break
         last = level == 7
         flush = np.zeros(end.size, bool) if last else (end % (1 << (power * (level + 1)))) == 0
         group = np.cumsum(flush) - flush
