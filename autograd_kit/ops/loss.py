@@ -289,8 +289,9 @@ class NllLoss(Function):
         dtype = x.dtype
         n_batch = 1 if x.ndim == 1 else x.shape[0]
         n_classes = x.shape[0 if x.ndim == 1 else 1]
-        x3 = x.reshape(n_batch, n_classes, -1)
-        t2 = t.reshape(n_batch, -1).astype(np.int64)
+        spatial = int(np.prod(x.shape[2:], dtype=np.int64))
+        x3 = x.reshape(n_batch, n_classes, spatial)
+        t2 = t.reshape(n_batch, spatial).astype(np.int64)
         ignored = t2 == ignore_index
         bad = ~ignored & ((t2 < 0) | (t2 >= n_classes))
         if bad.any():

@@ -98,6 +98,8 @@ def _sigmoid_scalar(x):
 def _sigmoid(x):
     # PyTorch's sigmoid kernel: 1 / (e^-x + 1) with Sleef's exp on whole vectors, 1 / (1 + std::exp(-x))
     # on each thread's last n % 32 (float64: n % 16) elements; e^-x overflowing to inf gives 0, not nan
+    if x.dtype == np.float16:  # a reduced float type: PyTorch computes in float32
+        return _sigmoid(x.astype(np.float32)).astype(np.float16)
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
         with np.errstate(over="ignore"):
             return x.dtype.type(1) / (x.dtype.type(1) + np.exp(-x))
