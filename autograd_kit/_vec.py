@@ -45,11 +45,11 @@ def chunks(n, grain=GRAIN_SIZE):
     return [(b, min(n, b + size)) for b in range(0, n, size)]
 
 
-def elementwise(x, vec_fn, scalar_fn, *others, grain=GRAIN_SIZE):
+def elementwise(x, vec_fn, scalar_fn, *others, grain=GRAIN_SIZE, unroll=2):
     """``cpu_kernel_vec(iter, scalar_fn, vec_fn)``: same shape and dtype out. ``others`` (arrays of x's
     shape, e.g. the incoming gradient) are passed to both functions after x's elements."""
     if others:
-        return _elementwise_n(x, vec_fn, scalar_fn, others, grain)
+        return _elementwise_n(x, vec_fn, scalar_fn, others, grain, unroll)
     if x.ndim == 0 or x.size == 0:
         return scalar_fn(np.asarray(x).reshape(-1)).reshape(x.shape)
     if x.flags.c_contiguous:
@@ -69,12 +69,12 @@ def elementwise(x, vec_fn, scalar_fn, *others, grain=GRAIN_SIZE):
     return out.reshape(x.shape, order=order)
 
 
-def _elementwise_n(x, vec_fn, scalar_fn, others, grain):
+def _elementwise_n(x, vec_fn, scalar_fn, others, grain, unroll=2):
     """Several same-shape inputs: contiguous ones loop as one flat run, as TensorIterator does."""
     arrays = [np.ascontiguousarray(a, dtype=x.dtype) for a in np.broadcast_arrays(x, *others)]
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    step = 2 * lanes(x.dtype)
+    step = unroll * lanes(x.dtype)
     out = np.empty(n, x.dtype)
     for begin, end in chunks(n, grain):
         split = begin + (end - begin) // step * step
