@@ -5,8 +5,6 @@ the ops themselves (forward and backward side by side) are in ``autograd_kit.ops
 """
 import warnings
 
-import numpy as np
-
 import autograd_kit as ak
 from ..ops import loss as L
 from ..ops.activation import float_data, scalar_type

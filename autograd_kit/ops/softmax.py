@@ -28,11 +28,6 @@ def _split(shape, dim):
     return outer, shape[dim], inner
 
 
-def _vector_positions(inner, dtype):
-    """Inner positions computed by full vectors (True) or by the scalar tail loop (False)."""
-    return np.arange(inner) < inner - inner % lanes(dtype)
-
-
 def _exp_split(x, inner, dtype):
     """exp of (outer, dim, inner) values: Sleef on the vector positions, std::exp on the tail ones."""
     cut = inner - inner % lanes(dtype)
