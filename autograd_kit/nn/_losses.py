@@ -5,8 +5,6 @@ the ops themselves (forward and backward side by side) are in ``autograd_kit.ops
 """
 import warnings
 
-import numpy as np
-
 import autograd_kit as ak
 from ..ops import loss as L
 from ..ops.activation import float_data, scalar_type
@@ -168,15 +166,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return out.reshape(target.shape) if reduction == "none" else out
 
 
-def _target_weights(target, weight, ignore_index, dtype):
-    """The 0/1 keep mask of the targets and the per-sample ``w[target]`` (constants)."""
-    t = target.numpy()
-    kept = t != ignore_index
+def _kept_weight_sum(target, weight, ignore_index, dtype):
+    """PyTorch's divisor: ``weight.gather(0, target.masked_select(~ignore_mask)).sum()``, or the count
+    of kept targets without weights (a constant)."""
+    t = target.numpy().ravel()
+    kept = t[t != ignore_index]
     if weight is None:
-        per_sample = kept.astype(dtype.np)
-    else:
-        per_sample = np.where(kept, weight.numpy()[np.where(kept, t, 0)], 0).astype(dtype.np)
-    return ak.tensor(kept).to(dtype), ak.tensor(per_sample)
+        return ak.tensor(float(kept.size), dtype=dtype)
+    return ak.tensor(weight.detach().numpy()[kept]).sum()
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -206,10 +203,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         smooth = -(logp * weight.reshape(shape)).sum(class_dim)
     else:
         smooth = -logp.sum(class_dim)
-    kept, per_sample = _target_weights(target, weight, ignore_index, input.dtype)
-    smooth = smooth * kept
-    if reduction == "mean":
-        smooth = smooth.sum() / per_sample.sum()
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":  # divided by the sum of the kept targets' weights (or their count)
+        smooth = smooth.sum() / _kept_weight_sum(target, weight, ignore_index, input.dtype)
     elif reduction == "sum":
         smooth = smooth.sum()
     return (L.MulScalar.apply(nll, other=1 - label_smoothing)

@@ -7,6 +7,9 @@ import math
 
 import numpy as np
 
+from .. import _sleef, _vec
+from .._fma import fma
+from .._grad_mode import is_grad_enabled
 from ..autograd import graph
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
@@ -37,6 +40,127 @@ def float_data(a, kernel):
 def const(array, like):
     """A constant tensor (no grad) with ``like``'s dtype."""
     return graph.Tensor._make(np.asarray(array, dtype=like._data.dtype))
+
+
+def _float_kernel(d):
+    return d.dtype in (np.float32, np.float64)
+
+
+def _one(x):
+    return x.dtype.type(1)
+
+
+# SiLU (cpu/Activation.cpp silu_kernel, silu_backward_kernel)
+def _silu_vec(x):
+    return x / (_one(x) + _sleef.vexp(-x))
+
+
+def _silu_scalar(x):
+    return x / (_one(x) + _sleef.libm_exp(-x))
+
+
+def _silu_backward_vec(x, dy):
+    one = _one(x)
+    s = one / (one + _sleef.vexp(-x))
+    return (dy * s) * fma(x, one - s, one, x.dtype)  # 1 + x·(1 - s): fused
+
+
+def _silu_backward_scalar(x, dy):
+    one = _one(x)
+    s = one / (one + _sleef.libm_exp(-x))
+    return (dy * s) * fma(x, one - s, one, x.dtype)
+
+
+# log_sigmoid (log_sigmoid_cpu_kernel: every element through the vector code, partial vectors included)
+def _log_sigmoid_np(x):
+    """(min(x, 0) - log1p(e), e) with e = exp(-|x|), Sleef's exp and log1p."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = _sleef.vexp(-np.abs(x))
+        return np.minimum(x, x.dtype.type(0)) - _sleef.log1p(e), e
+
+
+def _log_sigmoid_backward_np(x, e, g):
+    one = _one(x)
+    negative = x < 0
+    max_deriv = np.where(negative, one, x.dtype.type(0))
+    sign = np.where(negative, one, -one)
+    return (max_deriv - sign * (e / (one + e))) * g
+
+
+# softplus (softplus_kernel, softplus_backward_kernel)
+def _softplus_kernel(x, beta, threshold):
+    b, t = x.dtype.type(beta), x.dtype.type(threshold)
+
+    def vec(a):
+        z = a * b
+        with np.errstate(over="ignore"):
+            return np.where(z > t, a, _sleef.log1p(_sleef.vexp(z)) / b)
+
+    def scalar(a):
+        z = a * b
+        with np.errstate(over="ignore"):
+            return np.where(z > t, a, _sleef.libm("log1p", _sleef.libm_exp(z)) / b)
+
+    return _vec.elementwise(x, vec, scalar)
+
+
+def _softplus_backward_kernel(x, g, beta, threshold):
+    b, t = x.dtype.type(beta), x.dtype.type(threshold)
+
+    def make(exp):
+        def f(a, dy):
+            with np.errstate(over="ignore", invalid="ignore"):
+                z = exp(a * b)
+                return np.where(a * b > t, dy, dy * z / (z + _one(a)))
+        return f
+
+    return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
+
+
+def _elu_backward_np(x, g, alpha):
+    """elu_backward(grad, alpha, 1, 1, is_result=False, self): x <= 0 ? g·1·alpha·exp(x·1) : g·1."""
+    one, neg = x.dtype.type(1), x.dtype.type(alpha)
+
+    def make(exp):
+        return lambda b, a: np.where(b <= 0, a * one * neg * exp(b * one), a * one)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vec.elementwise(x, make(_sleef.vexp), make(_sleef.libm_exp), g)
+
+
+# GELU, approximate='none', float32: ATen's GeluKernelImpl / GeluBackwardKernelImpl (PyTorch's vector erf with
+# Sleef's exp, glibc's erff/expf on the scalar tail; the forward splits more than 16384 elements between the
+# threads). Note: PyTorch's default build sends float32 gelu through oneDNN (eltwise_gelu_erf) instead; these
+# kernels are what it computes with torch.backends.mkldnn disabled.
+_GELU_ALPHA = np.float32(1 / math.sqrt(2))
+_GELU_BETA = np.float32(2 / math.sqrt(math.pi) / math.sqrt(2) * 0.5)
+_HALF, _ONE32, _MINUS_HALF = np.float32(0.5), np.float32(1), np.float32(-0.5)
+
+
+def _gelu_grain(n):
+    return n // _vec.num_threads() if n > 16384 else _vec.GRAIN_SIZE
+
+
+def _gelu_f32(x):
+    def vec(a):
+        return a * _HALF * (_ONE32 + _sleef.erf_avx512f(a * _GELU_ALPHA))
+
+    def scalar(a):
+        return a * _HALF * (_ONE32 + _sleef.libm("erf", a * _GELU_ALPHA))
+
+    return _vec.elementwise(x, vec, scalar, grain=_gelu_grain(x.size))
+
+
+def _gelu_backward_f32(x, dy):
+    def make(erf, exp, fused):
+        def f(a, g):
+            cdf = _HALF * (_ONE32 + erf(a * _GELU_ALPHA))
+            pdf = _GELU_BETA * exp(a * a * _MINUS_HALF)
+            return g * (fma(a, pdf, cdf, np.float32) if fused else cdf + a * pdf)  # the vector code fuses
+        return f
+
+    return _vec.elementwise(x, make(_sleef.erf_avx512f, _sleef.expf, True),
+                            make(lambda v: _sleef.libm("erf", v), _sleef.libm_exp, False), dy)
 
 
 def _sigmoid_np(x):
@@ -98,10 +222,25 @@ class Elu(Function):
         d = float_data(a, "elu_cpu")
         ctx.save(self=a, alpha=alpha)
         ctx.alpha = alpha
+        if d.dtype == np.float32:  # Elu.h: a < 0 ? expm1(a)·alpha : a (Sleef's expm1 on vectors, glibc's on the tail)
+            neg = d.dtype.type(alpha)
+
+            def make(expm1):
+                return lambda x: np.where(x < 0, expm1(x) * neg, x)
+
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _vec.elementwise(d, make(_sleef.expm1f), make(lambda x: _sleef.libm("expm1", x)))
         return np.where(d > 0, d, alpha * np.expm1(np.minimum(d, 0))).astype(d.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
+        (a, _) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # elu_backward's kernel (is_result=False)
+            return const(_elu_backward_np(a._data, grad._data, ctx.alpha), a)
+        return Elu._formula_backward(ctx, grad)
+
+    @staticmethod
+    def _formula_backward(ctx, grad):
         (a, _) = ctx.saved_tensors
         positive = a._data > 0
         return grad * (a.clamp(max=0).exp() * const(~positive, a) * ctx.alpha + const(positive, a))
@@ -110,6 +249,10 @@ class Elu(Function):
 class EluInplace(Elu):
     """``elu(..., inplace=True)``: the same op under PyTorch's in-place node name."""
     backward_name = "EluBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Elu._formula_backward(ctx, grad)
 
 
 class Silu(Function):
@@ -120,13 +263,20 @@ class Silu(Function):
     def forward(ctx, a):
         d = float_data(a, "silu_cpu")
         ctx.save(self=a)
-        return d * _sigmoid_np(d)
+        if not _float_kernel(d):
+            return d * _sigmoid_np(d)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _vec.elementwise(d, _silu_vec, _silu_scalar)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        s = a.sigmoid()
-        return grad * (s * (1 + a * (1 - s)))
+        if is_grad_enabled() or not _float_kernel(a._data):  # infinitely_differentiable_silu_backward
+            s = a.sigmoid()
+            return grad * s * (1 + a * (1 - s))
+        with np.errstate(over="ignore", invalid="ignore"):  # silu_backward's kernel
+            out = _vec.elementwise(a._data, _silu_backward_vec, _silu_backward_scalar, grad._data)
+        return const(out, a)
 
 
 class Softplus(Function):
@@ -138,12 +288,16 @@ class Softplus(Function):
         d = float_data(a, "softplus_cpu")
         ctx.save(self=a, beta=beta, threshold=threshold)
         ctx.beta, ctx.threshold = beta, threshold
+        if _float_kernel(d):
+            return _softplus_kernel(d, beta, threshold)
         scaled = d * beta
         return np.where(scaled > threshold, d, _softplus_np(scaled) / beta).astype(d.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (a, _, _) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # softplus_backward's kernel
+            return const(_softplus_backward_kernel(a._data, grad._data, ctx.beta, ctx.threshold), a)
         linear = (a._data * ctx.beta) > ctx.threshold
         return grad * ((a * ctx.beta).sigmoid() * const(~linear, a) + const(linear, a))
 
@@ -156,11 +310,16 @@ class LogSigmoid(Function):
     def forward(ctx, a):
         d = float_data(a, "log_sigmoid_cpu")
         ctx.save(self=a)
-        return (-_softplus_np(-d)).astype(d.dtype, copy=False)
+        if not _float_kernel(d):
+            return (-_softplus_np(-d)).astype(d.dtype, copy=False)
+        out, ctx.buffer = _log_sigmoid_np(d)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        if not is_grad_enabled() and _float_kernel(a._data):  # log_sigmoid_backward with the saved buffer
+            return const(_log_sigmoid_backward_np(a._data, ctx.buffer, grad._data), a)
         return grad * (-a).sigmoid()
 
 
@@ -186,6 +345,9 @@ class Gelu(Function):
         d = float_data(a, "GeluKernelImpl")
         ctx.save(self=a, approximate=approximate)
         ctx.approximate = approximate
+        if approximate == "none" and d.dtype == np.float32:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _gelu_f32(d)
         x = d.astype(np.float64)
         if approximate == "tanh":
             out = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
@@ -208,6 +370,9 @@ class GeluBackward(Function):
     def forward(ctx, grad, a, approximate="none"):
         ctx.save(grad_output=grad, self=a)
         ctx.approximate = approximate
+        if approximate == "none" and a._data.dtype == np.float32:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _gelu_backward_f32(a._data, np.asarray(grad._data, np.float32))
         return (grad._data * _gelu_grad_np(a._data, approximate)).astype(a._data.dtype)
 
     @staticmethod

@@ -5,6 +5,7 @@ so create_graph works) sit side by side.
 """
 import numpy as np
 
+from .. import _sleef, _vec
 from .._fma import fma
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
@@ -96,15 +97,29 @@ class TanhBackward(Function):
 
 def _sigmoid_b(ctx, g):
     (out,) = ctx.saved_tensors
-    return g * (out * (1 - out))
+    return g * (1 - out) * out  # sigmoid_backward: grad * (1 - y) * y, left to right
+
+
+def _sigmoid_vec(x):
+    one = x.dtype.type(1)
+    return one / (_sleef.vexp(x.dtype.type(0) - x) + one)
+
+
+def _sigmoid_scalar(x):
+    one = x.dtype.type(1)
+    return one / (one + _sleef.libm_exp(-x))
 
 
 def _sigmoid(x):
-    # PyTorch's formula 1 / (1 + e^-x) in the input's dtype; e^-x overflowing to inf gives 0, not nan
-    with np.errstate(over="ignore"):
-        e = np.exp(-x)
-    one = x.dtype.type(1)
-    return one / (one + e)
+    # PyTorch's sigmoid kernel: 1 / (e^-x + 1) with Sleef's exp on whole vectors, 1 / (1 + std::exp(-x))
+    # on each thread's last n % 32 (float64: n % 16) elements; e^-x overflowing to inf gives 0, not nan
+    if x.dtype == np.float16:  # a reduced float type: PyTorch computes in float32
+        return _sigmoid(x.astype(np.float32)).astype(np.float16)
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4:
+        with np.errstate(over="ignore"):
+            return x.dtype.type(1) / (x.dtype.type(1) + np.exp(-x))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _vec.elementwise(x, _sigmoid_vec, _sigmoid_scalar)
 
 
 def _reciprocal_b(ctx, g):
@@ -161,7 +176,25 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out._data > 0)
+        return ThresholdBackward.apply(grad, out)
+
+
+class ThresholdBackward(Function):
+    """ReLU's backward, ATen's threshold_backward(grad, result, 0): 0 where result <= 0, else grad (a +0,
+    never -0 or nan from grad·0); its own node (ThresholdBackwardBackward0) for create_graph."""
+    formula = "g if y > 0 else 0"
+    derivatives = ("1 if y > 0 else 0", "0")
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save(self=out)
+        g = grad._data
+        return np.where(out._data <= 0, g.dtype.type(0), g).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (out,) = ctx.saved_tensors
+        return (ThresholdBackward.apply(gg, out) if ctx.needs_input_grad[0] else None), None
 
 
 def _stepwise(name, np_fn):
