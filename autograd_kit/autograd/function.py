@@ -36,7 +36,16 @@ _new = object.__new__
 _weakref = weakref.ref
 ndarray = np.ndarray
 _NO_EDGE = (None, 0)
+# needs_input_grad, shared: keyed by the number of inputs when all of them need a gradient (the common
+# case: no tuple built per node), else by the tuple itself
 _NEEDS = {}
+
+
+def _needs(edges):
+    needs = tuple([e is not _NO_EDGE for e in edges])
+    if all(needs):
+        _NEEDS[len(needs)] = needs
+    return _NEEDS.setdefault(needs, needs)
 
 
 class _Tensor:  # placeholder, bound to autograd_kit.Tensor by autograd_kit._tensor (avoids an import cycle)
@@ -60,6 +69,51 @@ class _NoCtx:
 _NO_CTX = _NoCtx()
 
 
+def _op1(cls):
+    """``cls.apply(a)`` for a Tensor ``a`` (one-input methods, ``-x``): the operators' entry point, without
+    argument packing or keyword parsing."""
+    if cls._user or cls.is_view or not cls.differentiable:
+        return lambda a: cls.apply(a)
+
+    def op1(a):
+        if a._requires_grad and _enabled[0]:
+            return cls._record((a,), None)
+        out = cls.forward(_NO_CTX, a)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        t = _new(_Tensor)  # _plain(out), inlined
+        t._data = out
+        t._requires_grad = False
+        t.grad_fn = None
+        t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        return t
+    return op1
+
+
+def _op2(cls):
+    """``cls.apply(a, b)`` for a Tensor ``a`` and a Tensor or number ``b`` (``x * y``, ``x + 1``)."""
+    if cls._user or cls.is_view or not cls.differentiable:
+        return lambda a, b: cls.apply(a, b)
+
+    def op2(a, b):
+        if _enabled[0] and (a._requires_grad or isinstance(b, _Tensor) and b._requires_grad):
+            return cls._record((a, b), None)
+        out = cls.forward(_NO_CTX, a, b)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        t = _new(_Tensor)  # _plain(out), inlined
+        t._data = out
+        t._requires_grad = False
+        t.grad_fn = None
+        t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        return t
+    return op2
+
+
 class Function:
     formula = ""
     derivatives = ()
@@ -80,6 +134,7 @@ class Function:
         cls._Node = type(name.rsplit("::", 1)[-1], (graph.Node,), attrs)
         if not cls._user and cls.__dict__.get("registered", True):
             REGISTRY[cls.__name__] = cls
+        cls.op1, cls.op2 = _op1(cls), _op2(cls)
 
     @staticmethod
     def forward(ctx, *args, **kw):
@@ -103,7 +158,7 @@ class Function:
             out = np.asarray(out)
         if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
             return graph.Tensor._make(out, False, None, args[0]._vc)
-        t = _new(graph.Tensor)  # Tensor._make, inlined
+        t = _new(_Tensor)  # Tensor._make, inlined
         t._data = out
         t._requires_grad = False
         t.grad_fn = None
@@ -119,44 +174,46 @@ class Function:
         node = _new(cls._Node)  # Node has no __init__: cls._Node() without the call's overhead
         node.seq = next(_seq)
         edges = []
-        needs = []
-        arrays = []
         consts = None
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, _Tensor) and a._requires_grad:
                 fn = a.grad_fn
-                if fn is None:
-                    acc = a._acc
-                    fn = acc() if acc is not None else None
+                if fn is None:  # a leaf: its AccumulateGrad node (kept weakly by the tensor)
+                    fn = a._acc
+                    if fn is not None:
+                        fn = fn()
                     if fn is None:
                         fn = a._accumulator()
                 edges.append((fn, 0))
-                needs.append(True)
-                arrays.append(a._data)
             else:
                 edges.append(_NO_EDGE)
-                needs.append(False)
-                arrays.append(None)
                 consts = (consts or ()) + ((i, a),)
-        node.next_functions = tuple(edges)
-        needs = tuple(needs)
-        node.needs_input_grad = _NEEDS.setdefault(needs, needs)  # few distinct tuples: share them
+            i += 1
+        node.next_functions = edges = tuple(edges)
+        needs = _NEEDS.get(edges.__len__() if consts is None else tuple([e is not _NO_EDGE for e in edges]))
+        if needs is None:
+            needs = _needs(edges)
+        node.needs_input_grad = needs
         if cls._user:
             out = cls._user_forward(node, args, kw)
-        else:
+        elif kw:
             out = cls.forward(node, *args, **kw)
+        else:
+            out = cls.forward(node, *args)
         if type(out) is not ndarray:
             out = np.asarray(out)
-        if out.dtype.kind not in "fc":  # integer and bool results are never differentiable
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
             return graph.Tensor._make(out)
         # inputs' shapes and dtypes, for the engine to sum gradients back to: None when every input that
         # needs a gradient has the output's (the common case: no tuple kept per node)
-        shape, dt = out.shape, out.dtype
-        for d in arrays:
-            if d is not None and (d.shape != shape or d.dtype != dt or cls._user):
-                node._in_meta = tuple([None if d is None else (d.shape, d.dtype) for d in arrays])
+        shape = out.shape
+        for a, n in zip(args, needs):
+            if n and (a._data.shape != shape or a._data.dtype is not dt or cls._user):
+                node._in_meta = tuple([(a._data.shape, a._data.dtype) if n else None for a, n in zip(args, needs)])
                 break
-        t = _new(graph.Tensor)
+        t = _new(_Tensor)
         t._data = out
         t._requires_grad = True
         t.grad_fn = node
@@ -172,7 +229,8 @@ class Function:
         # for the views (teaching first): the output's value and tensor, and inputs that are constants
         node._value = out
         node._out_ref = _weakref(t)
-        node._consts = consts
+        if consts is not None:
+            node._consts = consts
         return t
 
     @classmethod

@@ -111,13 +111,19 @@ class Node:
         return self._metadata
 
     # ---- saved values -------------------------------------------------------------------
+    # ``_saved_<name>`` is a property of the node's class, added the first time a node of that class saves
+    # ``name`` (no ``__getattr__`` on nodes: attribute reads on them stay on CPython's fast path)
+    _saved_names = frozenset()
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls._saved_names = set()
+
     def save(this, /, **named):
         """Save values for backward by name (PyTorch's ``_saved_<name>``); records tensor versions."""
+        names = this._saved_names
         for k, v in named.items():  # (value, version) in place of each value: the call's own dict is kept
-            if v is OUTPUT:
-                named[k] = (OUTPUT, None)
-                this._saves_output = True
-            elif isinstance(v, Tensor):
+            if isinstance(v, Tensor):
                 if v._inference:
                     raise RuntimeError(
                         "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
@@ -127,10 +133,15 @@ class Node:
                 named[k] = (v, v._vc[0])
             elif v is None:
                 named[k] = _NONE_ENTRY
-            elif type(v) is tuple and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
+            elif v is OUTPUT:
+                named[k] = (OUTPUT, None)
+                this._saves_output = True
+            elif type(v) is tuple and v and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
                 named[k] = (v[1], NUMBER)
             else:
                 named[k] = (v, None)
+            if k not in names:
+                _add_saved_property(type(this), k)
         this._saved = named
 
     def _unpack(self, name, value, version):
@@ -174,13 +185,13 @@ class Node:
         if saved is None:
             return ()
         out = []
-        for k, (v, ver) in saved.items():
-            if ver is not None and ver is not NUMBER and v._vc[0] == ver:  # an unmodified tensor: inline
-                out.append(v)
-            elif ver is NUMBER or v is None:  # a wrapped number comes back as the number itself; None as None
+        for v, ver in saved.values():
+            if ver is None:
+                out.append(v if v is not FREED and v is not OUTPUT else self._unpack(None, v, ver))
+            elif ver is NUMBER or v._vc[0] == ver:  # a wrapped number comes back as the number; an unmodified tensor
                 out.append(v)
             else:
-                out.append(self._unpack(k, v, ver))
+                out.append(self._unpack(None, v, ver))
         return tuple(out)
 
     @property
@@ -189,15 +200,6 @@ class Node:
         if self._saved is None:
             return {}
         return {k: self._unpack(k, v, ver) for k, (v, ver) in self._saved.items()}
-
-    def __getattr__(self, attr):
-        if attr.startswith("_saved_"):
-            saved = self.__dict__.get("_saved")
-            key = attr[len("_saved_"):]
-            if saved is not None and key in saved:
-                v, ver = saved[key]
-                return self._unpack(key, v, ver)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def _free(self):
         """Release saved tensors (numbers and other attributes stay, as in PyTorch)."""
@@ -239,6 +241,19 @@ class Node:
         if not isinstance(grads, tuple):
             grads = (grads,)
         return grads
+
+
+def _add_saved_property(cls, key):
+    """``node._saved_<key>``: the saved value (PyTorch's error once freed), for every node of ``cls``."""
+    def get(node):
+        saved = node._saved
+        if saved is None or key not in saved:
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{key}'")
+        v, ver = saved[key]
+        return node._unpack(key, v, ver)
+    cls._saved_names.add(key)
+    if "_saved_" + key not in cls.__dict__:
+        setattr(cls, "_saved_" + key, property(get))
 
 
 class AccumulateGrad(Node):
@@ -387,7 +402,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         if n is not None and deps.get(n, 0) == 0:
             heapq.heappush(heap, (_key(n), n))
     captured = {}
-    owned = set()  # ids of nodes whose buffer holds a sum made by this walk (not create_graph)
+    owned = set()  # nodes whose buffer holds a sum made by this walk (not create_graph): added into in place
     index = 0
     mode = _grad_mode._enabled
     push, pop = heapq.heappush, heapq.heappop
@@ -397,19 +412,8 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         while heap:
             node = pop(heap)[1]
             grad = buffers.pop(node)
-            if node._pre_hooks:
-                for hook in list(node._pre_hooks.values()):
-                    r = hook(grad)
-                    if r is not None:
-                        grad = r
-            if node._retain is not None:
-                t = node._retain()
-                if t is not None and t.grad_fn is node:
-                    t._grad = grad if t._grad is None else t._grad + grad
-                    if not create_graph:
-                        t._grad = t._grad.detach()
-            if capture is not None and id(node) in capture:
-                captured[id(node)] = grad
+            if node._pre_hooks or node._retain is not None or capture is not None:
+                grad = _before(node, grad, create_graph, capture, captured)
             if type(node) is AccumulateGrad:
                 grad_inputs = ()
                 if accumulate and (capture is None or id(node) in capture):
@@ -421,47 +425,48 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                 if type(grads) is not tuple:
                     grads = (grads,)
                 edges = node.next_functions
-                if node._in_meta is None and len(grads) == len(edges) and not node.op._user:
+                if node._in_meta is None and len(grads) == len(edges):
                     # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
                     # they are (checked inline: the common case); anything else goes to _fit_to_inputs
                     v = node._value
                     shape, dt = v.shape, v.dtype
-                    for g, (child, _) in zip(grads, edges):
-                        if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
-                                              or g._data.dtype != dt):
+                    for g in grads:
+                        if g is not None and (type(g) is not Tensor or g._data.shape != shape or g._data.dtype is not dt):
                             grads = _fit_to_inputs(node, grads)
                             break
-                    grad_inputs = grads
+                    else:
+                        for g, (child, _) in zip(grads, edges):
+                            if child is None and g is not None:
+                                grads = _fit_to_inputs(node, grads)
+                                break
                 else:
-                    grad_inputs = _fit_to_inputs(node, grads)
-                grads = None
+                    grads = _fit_to_inputs(node, grads)
                 if node._hooks:
-                    for hook in list(node._hooks.values()):
-                        r = hook(grad_inputs, (grad,))
-                        if r is not None:
-                            grad_inputs = tuple(r)
-                for (child, _), g in zip(node.next_functions, grad_inputs):
+                    grads = _post_hooks(node, grads, grad)
+                for (child, _), g in zip(edges, grads):
                     if child is None:
                         continue
                     if g is not None:
-                        if child not in buffers:
+                        b = buffers.get(child)
+                        if b is None:
                             buffers[child] = g
                         elif create_graph:
-                            buffers[child] = buffers[child] + g
-                        elif id(child) in owned:  # a sum this walk made: nobody else holds it, add in place
-                            np.add(buffers[child]._data, g._data, out=buffers[child]._data)
+                            buffers[child] = b + g
+                        elif child in owned:  # a sum this walk made: nobody else holds it, add in place
+                            np.add(b._data, g._data, out=b._data)
                         else:  # the first sum: a new array, the walk's own from now on
-                            buffers[child] = Tensor._make(np.asarray(np.add(buffers[child]._data, g._data)))
-                            owned.add(id(child))
+                            buffers[child] = Tensor._make(np.asarray(np.add(b._data, g._data)))
+                            owned.add(child)
                     left = deps[child] - 1
                     deps[child] = left
-                    if left == 0:
+                    if not left:
                         if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
                             push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
                                         child))
                         else:
                             _skip(child, deps, buffers, heap)
-                g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
+                grad_inputs = grads
+                g = b = grads = None  # drop the loop's references (lets AccumulateGrad keep the array uncopied)
                 saved = node._saved
                 if not retain_graph and saved is not None:  # free saved tensors (Node._free, inline)
                     for k, (v, ver) in saved.items():
@@ -483,6 +488,34 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     finally:
         mode[0] = prev_mode
     return captured
+
+
+def _before(node, grad, create_graph, capture, captured):
+    """What happens to a node's incoming gradient before its backward: its pre-hooks (tensor hooks of a
+    non-leaf), retain_grad, and capture (``autograd.grad``'s inputs)."""
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            r = hook(grad)
+            if r is not None:
+                grad = r
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and t.grad_fn is node:
+            t._grad = grad if t._grad is None else t._grad + grad
+            if not create_graph:
+                t._grad = t._grad.detach()
+    if capture is not None and id(node) in capture:
+        captured[id(node)] = grad
+    return grad
+
+
+def _post_hooks(node, grad_inputs, grad):
+    """A node's hooks, ``hook(grad_inputs, grad_outputs)``, each may return new grad_inputs."""
+    for hook in list(node._hooks.values()):
+        r = hook(grad_inputs, (grad,))
+        if r is not None:
+            grad_inputs = tuple(r)
+    return grad_inputs
 
 
 def _skip(node, deps, buffers, heap):
