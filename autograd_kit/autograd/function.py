@@ -41,6 +41,10 @@ _NO_EDGE = (None, 0)
 _NEEDS = {}
 
 
+_T, _TT, _TF, _FT = (True,), (True, True), (True, False), (False, True)
+_NEEDS.update({1: _T, 2: _TT, _T: _T, _TT: _TT, _TF: _TF, _FT: _FT})
+
+
 def _needs(edges):
     needs = tuple([e is not _NO_EDGE for e in edges])
     if all(needs):
@@ -69,47 +73,122 @@ class _NoCtx:
 _NO_CTX = _NoCtx()
 
 
+def _leaf_edge(t):
+    """The edge to a leaf ``t`` that requires grad: its AccumulateGrad node (kept weakly by the tensor)."""
+    acc = t._acc
+    fn = acc() if acc is not None else None
+    return (fn if fn is not None else t._accumulator(), 0)
+
+
 def _op1(cls):
     """``cls.apply(a)`` for a Tensor ``a`` (one-input methods, ``-x``): the operators' entry point, without
-    argument packing or keyword parsing."""
+    argument packing or keyword parsing; records as ``_record`` does, unrolled for one input."""
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a: cls.apply(a)
+    Node, forward = cls._Node, cls.forward
 
     def op1(a):
-        if a._requires_grad and _enabled[0]:
-            return cls._record((a,), None)
-        out = cls.forward(_NO_CTX, a)
+        if not (a._requires_grad and _enabled[0]):
+            out = forward(_NO_CTX, a)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+            t = _new(_Tensor)  # Tensor._make(out), inlined
+            t._data = out
+            t._requires_grad = False
+            t.grad_fn = None
+            t._vc = [0]
+            if _inference[0]:
+                t._inference = True
+            return t
+        node = _new(Node)
+        node.seq = next(_seq)
+        fn = a.grad_fn
+        node.next_functions = ((fn, 0) if fn is not None else _leaf_edge(a),)
+        node.needs_input_grad = _T
+        out = forward(node, a)
         if type(out) is not ndarray:
             out = np.asarray(out)
-        t = _new(_Tensor)  # _plain(out), inlined
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
+            return _Tensor._make(out)
+        d = a._data
+        if d.shape != out.shape or d.dtype is not dt:
+            node._in_meta = ((d.shape, d.dtype),)
+        t = _new(_Tensor)
         t._data = out
-        t._requires_grad = False
-        t.grad_fn = None
+        t._requires_grad = True
+        t.grad_fn = node
         t._vc = [0]
         if _inference[0]:
             t._inference = True
+        if node._saves_output:
+            node._out = (out, t._vc, 0)
+        node._value = out
+        node._out_ref = _weakref(t)
         return t
     return op1
 
 
 def _op2(cls):
-    """``cls.apply(a, b)`` for a Tensor ``a`` and a Tensor or number ``b`` (``x * y``, ``x + 1``)."""
+    """``cls.apply(a, b)`` for a Tensor ``a`` and a Tensor or number ``b`` (``x * y``, ``x + 1``); records as
+    ``_record`` does, unrolled for two inputs."""
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a, b: cls.apply(a, b)
+    Node, forward = cls._Node, cls.forward
 
     def op2(a, b):
-        if _enabled[0] and (a._requires_grad or isinstance(b, _Tensor) and b._requires_grad):
-            return cls._record((a, b), None)
-        out = cls.forward(_NO_CTX, a, b)
+        ga = a._requires_grad
+        gb = isinstance(b, _Tensor) and b._requires_grad
+        if not ((ga or gb) and _enabled[0]):
+            out = forward(_NO_CTX, a, b)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+            t = _new(_Tensor)  # Tensor._make(out), inlined
+            t._data = out
+            t._requires_grad = False
+            t.grad_fn = None
+            t._vc = [0]
+            if _inference[0]:
+                t._inference = True
+            return t
+        node = _new(Node)
+        node.seq = next(_seq)
+        if ga:
+            fn = a.grad_fn
+            ea = (fn, 0) if fn is not None else _leaf_edge(a)
+        else:
+            ea = _NO_EDGE
+            node._consts = ((0, a),)
+        if gb:
+            fn = b.grad_fn
+            eb = (fn, 0) if fn is not None else _leaf_edge(b)
+        else:
+            eb = _NO_EDGE
+            node._consts = ((1, b),)
+        node.next_functions = (ea, eb)
+        node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
+        out = forward(node, a, b)
         if type(out) is not ndarray:
             out = np.asarray(out)
-        t = _new(_Tensor)  # _plain(out), inlined
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
+            return _Tensor._make(out)
+        shape = out.shape
+        if ((ga and (a._data.shape != shape or a._data.dtype is not dt))
+                or (gb and (b._data.shape != shape or b._data.dtype is not dt))):
+            node._in_meta = ((a._data.shape, a._data.dtype) if ga else None,
+                             (b._data.shape, b._data.dtype) if gb else None)
+        t = _new(_Tensor)
         t._data = out
-        t._requires_grad = False
-        t.grad_fn = None
+        t._requires_grad = True
+        t.grad_fn = node
         t._vc = [0]
         if _inference[0]:
             t._inference = True
+        if node._saves_output:
+            node._out = (out, t._vc, 0)
+        node._value = out
+        node._out_ref = _weakref(t)
         return t
     return op2
 
