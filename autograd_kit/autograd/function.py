@@ -21,6 +21,7 @@ each returned gradient back to its input's shape (broadcasting is undone once, t
 Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
 """
 import collections
+import types
 import weakref
 
 import numpy as np
@@ -59,9 +60,11 @@ class _Tensor:  # placeholder, bound to autograd_kit.Tensor by autograd_kit._ten
 class _NoCtx:
     """Context handed to ``forward`` when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = collections.defaultdict(bool)  # False for every input (a C-level lookup)
-
     save = dict  # takes the names and values and keeps nothing (a C call: no Python frame per op)
+
+    def __init__(self):
+        # False for every input (a C-level lookup); an instance attribute, read on CPython's fast path
+        self.needs_input_grad = collections.defaultdict(bool)
 
     def save_for_backward(self, *tensors):
         pass
@@ -105,6 +108,8 @@ def _op1(cls):
         fn = a.grad_fn
         node.next_functions = ((fn, 0) if fn is not None else _leaf_edge(a),)
         node.needs_input_grad = _T
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = node._hooked = False
         out = forward(node, a)
         if type(out) is not ndarray:
             out = np.asarray(out)
@@ -112,8 +117,7 @@ def _op1(cls):
         if dt.kind not in "fc":  # integer and bool results are never differentiable
             return _Tensor._make(out)
         d = a._data
-        if d.shape != out.shape or d.dtype is not dt:
-            node._in_meta = ((d.shape, d.dtype),)
+        node._in_meta = None if d.shape == out.shape and d.dtype is dt else ((d.shape, d.dtype),)
         t = _new(_Tensor)
         t._data = out
         t._requires_grad = True
@@ -167,6 +171,8 @@ def _op2(cls):
             node._consts = ((1, b),)
         node.next_functions = (ea, eb)
         node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = node._hooked = False
         out = forward(node, a, b)
         if type(out) is not ndarray:
             out = np.asarray(out)
@@ -178,6 +184,8 @@ def _op2(cls):
                 or (gb and (b._data.shape != shape or b._data.dtype is not dt))):
             node._in_meta = ((a._data.shape, a._data.dtype) if ga else None,
                              (b._data.shape, b._data.dtype) if gb else None)
+        else:
+            node._in_meta = None
         t = _new(_Tensor)
         t._data = out
         t._requires_grad = True
@@ -208,6 +216,9 @@ class Function:
         cls._user = not cls.__module__.startswith("autograd_kit.")
         name = cls.backward_name or f"{cls.__name__}Backward{'' if cls._user else '0'}"
         attrs = {"op": cls, "__module__": "autograd_kit.autograd.graph"}
+        backward = cls.backward
+        if isinstance(backward, types.FunctionType):  # node._backward(grad) calls it as backward(node, grad)
+            attrs["_backward"] = backward
         if "::" in name:  # "torch::autograd::NotImplemented": the class is "NotImplemented", as in PyTorch
             attrs["name"] = lambda self, _full=name: _full
         cls._Node = type(name.rsplit("::", 1)[-1], (graph.Node,), attrs)
@@ -274,6 +285,9 @@ class Function:
         if needs is None:
             needs = _needs(edges)
         node.needs_input_grad = needs
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = node._hooked = False
+        node._in_meta = None
         if cls._user:
             out = cls._user_forward(node, args, kw)
         elif kw:

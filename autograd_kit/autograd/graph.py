@@ -19,6 +19,8 @@ import numpy as np
 
 from .. import _dtype, _grad_mode
 
+_inference_used = _grad_mode._inference_used
+
 _seq = itertools.count()
 _new = object.__new__
 Tensor = None  # set by autograd_kit._tensor (avoids an import cycle)
@@ -75,6 +77,7 @@ class Node:
     op = None  # the Function subclass (carries forward/backward, formula, derivatives)
     _saved = None
     _saves_output = False  # the op saved its own output (OUTPUT): Function.apply keeps it in _out
+    _hooked = False  # a hook or retain_grad was registered: only then does the walk look for them
     _out = None
     _freed = False
     _pre_hooks = None
@@ -124,7 +127,7 @@ class Node:
         names = this._saved_names
         for k, v in named.items():  # (value, version) in place of each value: the call's own dict is kept
             if isinstance(v, Tensor):
-                if v._inference:
+                if _inference_used[0] and v._inference:
                     raise RuntimeError(
                         "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
                         "inference mode in computation tracked by autograd. To work around this, you can make a "
@@ -218,6 +221,7 @@ class Node:
             self._hooks = HookDict()
         h = RemovableHandle(self._hooks)
         self._hooks[h.id] = fn
+        self._hooked = True
         return h
 
     def register_prehook(self, fn):
@@ -226,6 +230,7 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = lambda g, _fn=fn: (lambda r: None if r is None else r[0])(_fn((g,)))
+        self._hooked = True
         return h
 
     def _tensor_prehook(self, fn):
@@ -233,11 +238,16 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
+        self._hooked = True
         return h
+
+    def _backward(self, grad):
+        """The op's backward formula (each op's node class binds it directly: see Function)."""
+        return self.op.backward(self, grad)
 
     def apply_backward(self, grad):
         """Run this node's backward formula; returns one gradient (or None) per input edge."""
-        grads = self.op.backward(self, grad)
+        grads = self._backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         return grads
@@ -412,7 +422,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         while heap:
             node = pop(heap)[1]
             grad = buffers.pop(node)
-            if node._pre_hooks or node._retain is not None or capture is not None:
+            if node._hooked or capture is not None:
                 grad = _before(node, grad, create_graph, capture, captured)
             if type(node) is AccumulateGrad:
                 grad_inputs = ()
@@ -421,7 +431,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
             elif need is not None and id(node) not in need:
                 grad_inputs = ()
             else:
-                grads = node.op.backward(node, grad)
+                grads = node._backward(grad)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 edges = node.next_functions
@@ -441,7 +451,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                                 break
                 else:
                     grads = _fit_to_inputs(node, grads)
-                if node._hooks:
+                if node._hooked and node._hooks:
                     grads = _post_hooks(node, grads, grad)
                 for (child, _), g in zip(edges, grads):
                     if child is None:
