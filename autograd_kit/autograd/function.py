@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import _grad_mode
 from . import graph
+from .graph import _own_code
 
 REGISTRY = {}
 _enabled = _grad_mode._enabled
@@ -88,7 +89,7 @@ def _op1(cls):
     argument packing or keyword parsing; records as ``_record`` does, unrolled for one input."""
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a: cls.apply(a)
-    Node, forward = cls._Node, cls.forward
+    Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
 
     def op1(a):
         if not (a._requires_grad and _enabled[0]):
@@ -109,7 +110,7 @@ def _op1(cls):
         node.next_functions = ((fn, 0) if fn is not None else _leaf_edge(a),)
         node.needs_input_grad = _T
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
-        node._saves_output = node._hooked = False
+        node._saves_output = False
         out = forward(node, a)
         if type(out) is not ndarray:
             out = np.asarray(out)
@@ -129,8 +130,9 @@ def _op1(cls):
             node._out = (out, t._vc, 0)
         node._value = out
         node._out_ref = _weakref(t)
+        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
         return t
-    return op1
+    return _own_code(op1)
 
 
 def _op2(cls):
@@ -138,7 +140,7 @@ def _op2(cls):
     ``_record`` does, unrolled for two inputs."""
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a, b: cls.apply(a, b)
-    Node, forward = cls._Node, cls.forward
+    Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
 
     def op2(a, b):
         ga = a._requires_grad
@@ -172,7 +174,7 @@ def _op2(cls):
         node.next_functions = (ea, eb)
         node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
-        node._saves_output = node._hooked = False
+        node._saves_output = False
         out = forward(node, a, b)
         if type(out) is not ndarray:
             out = np.asarray(out)
@@ -197,8 +199,9 @@ def _op2(cls):
             node._out = (out, t._vc, 0)
         node._value = out
         node._out_ref = _weakref(t)
+        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
         return t
-    return op2
+    return _own_code(op2)
 
 
 class Function:
@@ -286,7 +289,7 @@ class Function:
             needs = _needs(edges)
         node.needs_input_grad = needs
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
-        node._saves_output = node._hooked = False
+        node._saves_output = False
         node._in_meta = None
         if cls._user:
             out = cls._user_forward(node, args, kw)
@@ -324,6 +327,7 @@ class Function:
         node._out_ref = _weakref(t)
         if consts is not None:
             node._consts = consts
+        node._w = [cls._Node._backward, edges, node._in_meta, out, node._saved, False]
         return t
 
     @classmethod

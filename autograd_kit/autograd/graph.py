@@ -13,6 +13,7 @@ import heapq
 import re
 import sys
 import itertools
+import types
 import weakref
 
 import numpy as np
@@ -37,6 +38,13 @@ _FREED_ENTRY = (FREED, None)
 _NONE_ENTRY = (None, None)
 NUMBER = object()  # version marker of a Python number an op saves as PyTorch does, as a 0-d tensor (freed after
 # backward like any saved tensor; ``_saved_other`` shows tensor(2.)); kept as the number, made a tensor on demand
+
+
+def _own_code(fn):
+    """A copy of ``fn`` with a code object of its own. CPython (3.11+) specializes each attribute read and
+    write of a code object for one type; a function every node class shares (``save``, the ops' entry
+    points) would see a different class at each call and stay on the slow generic path."""
+    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 class RemovableHandle:
@@ -78,6 +86,9 @@ class Node:
     _saved = None
     _saves_output = False  # the op saved its own output (OUTPUT): Function.apply keeps it in _out
     _hooked = False  # a hook or retain_grad was registered: only then does the walk look for them
+    # What the walk reads of an op's node, in one list (one attribute read per node; see _walk_record):
+    # [backward function, next_functions, _in_meta, _value, _saved, hooked]. None: built on demand.
+    _w = None
     _out = None
     _freed = False
     _pre_hooks = None
@@ -121,6 +132,9 @@ class Node:
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         cls._saved_names = set()
+        # each node class saves and unpacks with code of its own (see _own_code)
+        cls.save = _own_code(Node.save)
+        cls.saved_tensors = property(_own_code(Node.saved_tensors.fget))
 
     def save(this, /, **named):
         """Save values for backward by name (PyTorch's ``_saved_<name>``); records tensor versions."""
@@ -221,7 +235,7 @@ class Node:
             self._hooks = HookDict()
         h = RemovableHandle(self._hooks)
         self._hooks[h.id] = fn
-        self._hooked = True
+        self._mark_hooked()
         return h
 
     def register_prehook(self, fn):
@@ -230,7 +244,7 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = lambda g, _fn=fn: (lambda r: None if r is None else r[0])(_fn((g,)))
-        self._hooked = True
+        self._mark_hooked()
         return h
 
     def _tensor_prehook(self, fn):
@@ -238,8 +252,13 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
-        self._hooked = True
+        self._mark_hooked()
         return h
+
+    def _mark_hooked(self):
+        self._hooked = True
+        if self._w is not None:
+            self._w[5] = True
 
     def _backward(self, grad):
         """The op's backward formula (each op's node class binds it directly: see Function)."""
@@ -422,68 +441,65 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         while heap:
             node = pop(heap)[1]
             grad = buffers.pop(node)
-            if node._hooked or capture is not None:
-                grad = _before(node, grad, create_graph, capture, captured)
             if type(node) is AccumulateGrad:
+                if node._hooked or capture is not None:
+                    grad = _before(node, grad, create_graph, capture, captured)
                 grad_inputs = ()
                 if accumulate and (capture is None or id(node) in capture):
                     _accumulate(node.variable, grad, create_graph)
-            elif need is not None and id(node) not in need:
-                grad_inputs = ()
             else:
-                grads = node._backward(grad)
-                if type(grads) is not tuple:
-                    grads = (grads,)
-                edges = node.next_functions
-                if node._in_meta is None and len(grads) == len(edges):
-                    # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
-                    # they are (checked inline: the common case); anything else goes to _fit_to_inputs
-                    v = node._value
-                    shape, dt = v.shape, v.dtype
-                    for g in grads:
-                        if g is not None and (type(g) is not Tensor or g._data.shape != shape or g._data.dtype is not dt):
-                            grads = _fit_to_inputs(node, grads)
-                            break
-                    else:
+                w = node._w  # the node's fields in one read (node classes differ at every step of the walk)
+                backward, edges, meta, v, saved, hooked = w if w is not None else _walk_record(node)
+                if hooked or capture is not None:
+                    grad = _before(node, grad, create_graph, capture, captured)
+                if need is not None and id(node) not in need:
+                    grad_inputs = ()
+                else:
+                    grads = backward(node, grad)
+                    if type(grads) is not tuple:
+                        grads = (grads,)
+                    if meta is None and len(grads) == len(edges):
+                        # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
+                        # they are (checked inline: the common case); anything else goes to _fit_to_inputs
+                        shape, dt = v.shape, v.dtype
                         for g, (child, _) in zip(grads, edges):
-                            if child is None and g is not None:
+                            if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
+                                                  or g._data.dtype is not dt):
                                 grads = _fit_to_inputs(node, grads)
                                 break
-                else:
-                    grads = _fit_to_inputs(node, grads)
-                if node._hooked and node._hooks:
-                    grads = _post_hooks(node, grads, grad)
-                for (child, _), g in zip(edges, grads):
-                    if child is None:
-                        continue
-                    if g is not None:
-                        b = buffers.get(child)
-                        if b is None:
-                            buffers[child] = g
-                        elif create_graph:
-                            buffers[child] = b + g
-                        elif child in owned:  # a sum this walk made: nobody else holds it, add in place
-                            np.add(b._data, g._data, out=b._data)
-                        else:  # the first sum: a new array, the walk's own from now on
-                            buffers[child] = Tensor._make(np.asarray(np.add(b._data, g._data)))
-                            owned.add(child)
-                    left = deps[child] - 1
-                    deps[child] = left
-                    if not left:
-                        if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
-                            push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
-                                        child))
-                        else:
-                            _skip(child, deps, buffers, heap)
-                grad_inputs = grads
-                g = b = grads = None  # drop the loop's references (lets AccumulateGrad keep the array uncopied)
-                saved = node._saved
-                if not retain_graph and saved is not None:  # free saved tensors (Node._free, inline)
-                    for k, (v, ver) in saved.items():
-                        if ver is not None or v is OUTPUT:
-                            saved[k] = _FREED_ENTRY
-                    node._out = None
-                    node._freed = True
+                    else:
+                        grads = _fit_to_inputs(node, grads)
+                    if hooked and node._hooks:
+                        grads = _post_hooks(node, grads, grad)
+                    for (child, _), g in zip(edges, grads):
+                        if child is None:
+                            continue
+                        if g is not None:
+                            b = buffers.get(child)
+                            if b is None:
+                                buffers[child] = g
+                            elif create_graph:
+                                buffers[child] = b + g
+                            elif child in owned:  # a sum this walk made: nobody else holds it, add in place
+                                np.add(b._data, g._data, out=b._data)
+                            else:  # the first sum: a new array, the walk's own from now on
+                                buffers[child] = Tensor._make(np.asarray(np.add(b._data, g._data)))
+                                owned.add(child)
+                        left = deps[child] - 1
+                        deps[child] = left
+                        if not left:
+                            if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
+                                push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
+                                            child))
+                            else:
+                                _skip(child, deps, buffers, heap)
+                    grad_inputs = grads
+                    g = b = grads = None  # drop the loop's references (lets AccumulateGrad keep the array uncopied)
+                    if saved is not None and not retain_graph:  # free saved tensors (Node._free, inline)
+                        for k, (val, ver) in saved.items():
+                            if ver is not None or val is OUTPUT:
+                                saved[k] = _FREED_ENTRY
+                        val = None
             if steps:
                 step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
                 step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
@@ -498,6 +514,11 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     finally:
         mode[0] = prev_mode
     return captured
+
+
+def _walk_record(node):
+    """``node._w`` for a node that has none (one not made by Function: e.g. the grader's remote nodes)."""
+    return [type(node)._backward, node.next_functions, node._in_meta, node._value, node._saved, node._hooked]
 
 
 def _before(node, grad, create_graph, capture, captured):
