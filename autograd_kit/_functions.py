@@ -160,27 +160,29 @@ def _install_methods():
     """Tensor methods and operators, each one line over the functional API."""
     T = Tensor
 
-    T.__add__ = T.add = lambda self, other, *, alpha=1: E.Add.apply(self, other, alpha=alpha)
-    T.__radd__ = lambda self, other: E.Add.apply(self, other)
-    T.__sub__ = T.sub = lambda self, other, *, alpha=1: E.Sub.apply(self, other, alpha=alpha)
+    # the operators and one-input methods call their op's entry point (Function.op1/op2: no argument packing)
+    T.__add__ = T.__radd__ = E.Add.op2
+    T.add = lambda self, other, *, alpha=1: E.Add.apply(self, other, alpha=alpha)
+    T.__sub__ = E.Sub.op2
+    T.sub = lambda self, other, *, alpha=1: E.Sub.apply(self, other, alpha=alpha)
     T.__rsub__ = lambda self, other: (E.Rsub.apply(self, other=other) if isinstance(other, (int, float))
                                       else E.Sub.apply(_scalar_tensor(other, self), self))
-    T.__mul__ = T.mul = lambda self, other: E.Mul.apply(self, other)
-    T.__rmul__ = lambda self, other: E.Mul.apply(self, other)
-    T.__truediv__ = T.div = lambda self, other: E.Div.apply(self, other)
+    T.__mul__ = T.mul = T.__rmul__ = E.Mul.op2
+    T.__truediv__ = E.Div.op2
+    T.div = lambda self, other, *, rounding_mode=None: div(self, other, rounding_mode=rounding_mode)
     T.__rtruediv__ = lambda self, other: (E.Mul.apply(E.Reciprocal.apply(self), other) if _is_number(other)
                                           else E.Div.apply(_scalar_tensor(other, self), self))  # 2/x: reciprocal(x)*2
     T.__floordiv__ = T.floor_divide = floor_divide
     T.__mod__ = T.remainder = remainder
-    T.true_divide = lambda self, other: E.Div.apply(self, other)
-    T.__neg__ = T.neg = lambda self: E.Neg.apply(self)
+    T.true_divide = E.Div.op2
+    T.__neg__ = T.neg = E.Neg.op1
     T.__pos__ = lambda self: self
     T.__pow__ = T.pow = lambda self, exponent: pow(self, exponent)
     T.__rpow__ = lambda self, other: (E.PowScalarBase.apply(self, base=other) if _is_number(other)
                                       else E.PowTensor.apply(_scalar_tensor(other, self), self))
     T.__matmul__ = T.matmul = lambda self, other: L.matmul(self, other)
     T.__rmatmul__ = lambda self, other: L.matmul(_t(other), self)
-    T.__abs__ = T.abs = lambda self: E.Abs.apply(self)
+    T.__abs__ = T.abs = E.Abs.op1
     for name, op in (("__eq__", np.equal), ("__ne__", np.not_equal), ("__lt__", np.less),
                      ("__le__", np.less_equal), ("__gt__", np.greater), ("__ge__", np.greater_equal)):
         setattr(T, name, _compare(op))
@@ -202,6 +204,8 @@ def _install_methods():
                  "trace", "dist", "median", "index_add", "fliplr", "flipud", "logical_and", "logical_or",
                  "logical_xor", "logical_not", "count_nonzero", "bincount", "cumprod"):
         setattr(T, name, globals()[name])
+    for op in (E.Exp, E.Log, E.Sqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Relu):
+        setattr(T, op.__name__.lower(), op.op1)
     T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
     T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
     T.view = lambda self, *shape: _view(self, shape)

@@ -5,6 +5,7 @@ import inspect
 # One mutable cell read by every op: is the graph being recorded?
 _enabled = [True]
 _inference = [False]
+_inference_used = [False]  # set once inference_mode has been entered: before that no tensor is an inference tensor
 
 
 def is_grad_enabled():
@@ -113,6 +114,7 @@ class inference_mode(_Mode):
         if self.mode:
             _enabled[0] = False
             _inference[0] = True
+            _inference_used[0] = True
 
     def __exit__(self, *exc):
         _enabled[0] = self._prev

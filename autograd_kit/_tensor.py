@@ -175,6 +175,7 @@ class Tensor(ConversionMethods, InPlaceMethods):
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn._retain = weakref.ref(self)
+            self.grad_fn._mark_hooked()
 
     @property
     def data(self):

@@ -21,12 +21,14 @@ each returned gradient back to its input's shape (broadcasting is undone once, t
 Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
 """
 import collections
+import types
 import weakref
 
 import numpy as np
 
 from .. import _grad_mode
 from . import graph
+from .graph import _own_code
 
 REGISTRY = {}
 _enabled = _grad_mode._enabled
@@ -36,7 +38,20 @@ _new = object.__new__
 _weakref = weakref.ref
 ndarray = np.ndarray
 _NO_EDGE = (None, 0)
+# needs_input_grad, shared: keyed by the number of inputs when all of them need a gradient (the common
+# case: no tuple built per node), else by the tuple itself
 _NEEDS = {}
+
+
+_T, _TT, _TF, _FT = (True,), (True, True), (True, False), (False, True)
+_NEEDS.update({1: _T, 2: _TT, _T: _T, _TT: _TT, _TF: _TF, _FT: _FT})
+
+
+def _needs(edges):
+    needs = tuple([e is not _NO_EDGE for e in edges])
+    if all(needs):
+        _NEEDS[len(needs)] = needs
+    return _NEEDS.setdefault(needs, needs)
 
 
 class _Tensor:  # placeholder, bound to autograd_kit.Tensor by autograd_kit._tensor (avoids an import cycle)
@@ -46,9 +61,11 @@ class _Tensor:  # placeholder, bound to autograd_kit.Tensor by autograd_kit._ten
 class _NoCtx:
     """Context handed to ``forward`` when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = collections.defaultdict(bool)  # False for every input (a C-level lookup)
-
     save = dict  # takes the names and values and keeps nothing (a C call: no Python frame per op)
+
+    def __init__(self):
+        # False for every input (a C-level lookup); an instance attribute, read on CPython's fast path
+        self.needs_input_grad = collections.defaultdict(bool)
 
     def save_for_backward(self, *tensors):
         pass
@@ -58,6 +75,133 @@ class _NoCtx:
 
 
 _NO_CTX = _NoCtx()
+
+
+def _leaf_edge(t):
+    """The edge to a leaf ``t`` that requires grad: its AccumulateGrad node (kept weakly by the tensor)."""
+    acc = t._acc
+    fn = acc() if acc is not None else None
+    return (fn if fn is not None else t._accumulator(), 0)
+
+
+def _op1(cls):
+    """``cls.apply(a)`` for a Tensor ``a`` (one-input methods, ``-x``): the operators' entry point, without
+    argument packing or keyword parsing; records as ``_record`` does, unrolled for one input."""
+    if cls._user or cls.is_view or not cls.differentiable:
+        return lambda a: cls.apply(a)
+    Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
+
+    def op1(a):
+        if not (a._requires_grad and _enabled[0]):
+            out = forward(_NO_CTX, a)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+            t = _new(_Tensor)  # Tensor._make(out), inlined
+            t._data = out
+            t._requires_grad = False
+            t.grad_fn = None
+            t._vc = [0]
+            if _inference[0]:
+                t._inference = True
+            return t
+        node = _new(Node)
+        node.seq = next(_seq)
+        fn = a.grad_fn
+        node.next_functions = ((fn, 0) if fn is not None else _leaf_edge(a),)
+        node.needs_input_grad = _T
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = False
+        out = forward(node, a)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
+            return _Tensor._make(out)
+        d = a._data
+        node._in_meta = None if d.shape == out.shape and d.dtype is dt else ((d.shape, d.dtype),)
+        t = _new(_Tensor)
+        t._data = out
+        t._requires_grad = True
+        t.grad_fn = node
+        t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        if node._saves_output:
+            node._out = (out, t._vc, 0)
+        node._value = out
+        node._out_ref = _weakref(t)
+        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
+        return t
+    return _own_code(op1)
+
+
+def _op2(cls):
+    """``cls.apply(a, b)`` for a Tensor ``a`` and a Tensor or number ``b`` (``x * y``, ``x + 1``); records as
+    ``_record`` does, unrolled for two inputs."""
+    if cls._user or cls.is_view or not cls.differentiable:
+        return lambda a, b: cls.apply(a, b)
+    Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
+
+    def op2(a, b):
+        ga = a._requires_grad
+        gb = isinstance(b, _Tensor) and b._requires_grad
+        if not ((ga or gb) and _enabled[0]):
+            out = forward(_NO_CTX, a, b)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+            t = _new(_Tensor)  # Tensor._make(out), inlined
+            t._data = out
+            t._requires_grad = False
+            t.grad_fn = None
+            t._vc = [0]
+            if _inference[0]:
+                t._inference = True
+            return t
+        node = _new(Node)
+        node.seq = next(_seq)
+        if ga:
+            fn = a.grad_fn
+            ea = (fn, 0) if fn is not None else _leaf_edge(a)
+        else:
+            ea = _NO_EDGE
+            node._consts = ((0, a),)
+        if gb:
+            fn = b.grad_fn
+            eb = (fn, 0) if fn is not None else _leaf_edge(b)
+        else:
+            eb = _NO_EDGE
+            node._consts = ((1, b),)
+        node.next_functions = (ea, eb)
+        node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = False
+        out = forward(node, a, b)
+        if type(out) is not ndarray:
+            out = np.asarray(out)
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
+            return _Tensor._make(out)
+        shape = out.shape
+        if ((ga and (a._data.shape != shape or a._data.dtype is not dt))
+                or (gb and (b._data.shape != shape or b._data.dtype is not dt))):
+            node._in_meta = ((a._data.shape, a._data.dtype) if ga else None,
+                             (b._data.shape, b._data.dtype) if gb else None)
+        else:
+            node._in_meta = None
+        t = _new(_Tensor)
+        t._data = out
+        t._requires_grad = True
+        t.grad_fn = node
+        t._vc = [0]
+        if _inference[0]:
+            t._inference = True
+        if node._saves_output:
+            node._out = (out, t._vc, 0)
+        node._value = out
+        node._out_ref = _weakref(t)
+        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
+        return t
+    return _own_code(op2)
 
 
 class Function:
@@ -75,11 +219,15 @@ class Function:
         cls._user = not cls.__module__.startswith("autograd_kit.")
         name = cls.backward_name or f"{cls.__name__}Backward{'' if cls._user else '0'}"
         attrs = {"op": cls, "__module__": "autograd_kit.autograd.graph"}
+        backward = cls.backward
+        if isinstance(backward, types.FunctionType):  # node._backward(grad) calls it as backward(node, grad)
+            attrs["_backward"] = backward
         if "::" in name:  # "torch::autograd::NotImplemented": the class is "NotImplemented", as in PyTorch
             attrs["name"] = lambda self, _full=name: _full
         cls._Node = type(name.rsplit("::", 1)[-1], (graph.Node,), attrs)
         if not cls._user and cls.__dict__.get("registered", True):
             REGISTRY[cls.__name__] = cls
+        cls.op1, cls.op2 = _op1(cls), _op2(cls)
 
     @staticmethod
     def forward(ctx, *args, **kw):
@@ -103,7 +251,7 @@ class Function:
             out = np.asarray(out)
         if cls.is_view:  # shares memory, so shares the version counter (no _base: nothing to guard)
             return graph.Tensor._make(out, False, None, args[0]._vc)
-        t = _new(graph.Tensor)  # Tensor._make, inlined
+        t = _new(_Tensor)  # Tensor._make, inlined
         t._data = out
         t._requires_grad = False
         t.grad_fn = None
@@ -119,44 +267,49 @@ class Function:
         node = _new(cls._Node)  # Node has no __init__: cls._Node() without the call's overhead
         node.seq = next(_seq)
         edges = []
-        needs = []
-        arrays = []
         consts = None
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, _Tensor) and a._requires_grad:
                 fn = a.grad_fn
-                if fn is None:
-                    acc = a._acc
-                    fn = acc() if acc is not None else None
+                if fn is None:  # a leaf: its AccumulateGrad node (kept weakly by the tensor)
+                    fn = a._acc
+                    if fn is not None:
+                        fn = fn()
                     if fn is None:
                         fn = a._accumulator()
                 edges.append((fn, 0))
-                needs.append(True)
-                arrays.append(a._data)
             else:
                 edges.append(_NO_EDGE)
-                needs.append(False)
-                arrays.append(None)
                 consts = (consts or ()) + ((i, a),)
-        node.next_functions = tuple(edges)
-        needs = tuple(needs)
-        node.needs_input_grad = _NEEDS.setdefault(needs, needs)  # few distinct tuples: share them
+            i += 1
+        node.next_functions = edges = tuple(edges)
+        needs = _NEEDS.get(edges.__len__() if consts is None else tuple([e is not _NO_EDGE for e in edges]))
+        if needs is None:
+            needs = _needs(edges)
+        node.needs_input_grad = needs
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = False
+        node._in_meta = None
         if cls._user:
             out = cls._user_forward(node, args, kw)
-        else:
+        elif kw:
             out = cls.forward(node, *args, **kw)
+        else:
+            out = cls.forward(node, *args)
         if type(out) is not ndarray:
             out = np.asarray(out)
-        if out.dtype.kind not in "fc":  # integer and bool results are never differentiable
+        dt = out.dtype
+        if dt.kind not in "fc":  # integer and bool results are never differentiable
             return graph.Tensor._make(out)
         # inputs' shapes and dtypes, for the engine to sum gradients back to: None when every input that
         # needs a gradient has the output's (the common case: no tuple kept per node)
-        shape, dt = out.shape, out.dtype
-        for d in arrays:
-            if d is not None and (d.shape != shape or d.dtype != dt or cls._user):
-                node._in_meta = tuple([None if d is None else (d.shape, d.dtype) for d in arrays])
+        shape = out.shape
+        for a, n in zip(args, needs):
+            if n and (a._data.shape != shape or a._data.dtype is not dt or cls._user):
+                node._in_meta = tuple([(a._data.shape, a._data.dtype) if n else None for a, n in zip(args, needs)])
                 break
-        t = _new(graph.Tensor)
+        t = _new(_Tensor)
         t._data = out
         t._requires_grad = True
         t.grad_fn = node
@@ -172,7 +325,9 @@ class Function:
         # for the views (teaching first): the output's value and tensor, and inputs that are constants
         node._value = out
         node._out_ref = _weakref(t)
-        node._consts = consts
+        if consts is not None:
+            node._consts = consts
+        node._w = [cls._Node._backward, edges, node._in_meta, out, node._saved, False]
         return t
 
     @classmethod

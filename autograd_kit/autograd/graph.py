@@ -13,11 +13,14 @@ import heapq
 import re
 import sys
 import itertools
+import types
 import weakref
 
 import numpy as np
 
 from .. import _dtype, _grad_mode
+
+_inference_used = _grad_mode._inference_used
 
 _seq = itertools.count()
 _new = object.__new__
@@ -35,6 +38,13 @@ _FREED_ENTRY = (FREED, None)
 _NONE_ENTRY = (None, None)
 NUMBER = object()  # version marker of a Python number an op saves as PyTorch does, as a 0-d tensor (freed after
 # backward like any saved tensor; ``_saved_other`` shows tensor(2.)); kept as the number, made a tensor on demand
+
+
+def _own_code(fn):
+    """A copy of ``fn`` with a code object of its own. CPython (3.11+) specializes each attribute read and
+    write of a code object for one type; a function every node class shares (``save``, the ops' entry
+    points) would see a different class at each call and stay on the slow generic path."""
+    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 class RemovableHandle:
@@ -75,6 +85,10 @@ class Node:
     op = None  # the Function subclass (carries forward/backward, formula, derivatives)
     _saved = None
     _saves_output = False  # the op saved its own output (OUTPUT): Function.apply keeps it in _out
+    _hooked = False  # a hook or retain_grad was registered: only then does the walk look for them
+    # What the walk reads of an op's node, in one list (one attribute read per node; see _walk_record):
+    # [backward function, next_functions, _in_meta, _value, _saved, hooked]. None: built on demand.
+    _w = None
     _out = None
     _freed = False
     _pre_hooks = None
@@ -111,14 +125,23 @@ class Node:
         return self._metadata
 
     # ---- saved values -------------------------------------------------------------------
+    # ``_saved_<name>`` is a property of the node's class, added the first time a node of that class saves
+    # ``name`` (no ``__getattr__`` on nodes: attribute reads on them stay on CPython's fast path)
+    _saved_names = frozenset()
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        cls._saved_names = set()
+        # each node class saves and unpacks with code of its own (see _own_code)
+        cls.save = _own_code(Node.save)
+        cls.saved_tensors = property(_own_code(Node.saved_tensors.fget))
+
     def save(this, /, **named):
         """Save values for backward by name (PyTorch's ``_saved_<name>``); records tensor versions."""
+        names = this._saved_names
         for k, v in named.items():  # (value, version) in place of each value: the call's own dict is kept
-            if v is OUTPUT:
-                named[k] = (OUTPUT, None)
-                this._saves_output = True
-            elif isinstance(v, Tensor):
-                if v._inference:
+            if isinstance(v, Tensor):
+                if _inference_used[0] and v._inference:
                     raise RuntimeError(
                         "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
                         "inference mode in computation tracked by autograd. To work around this, you can make a "
@@ -127,10 +150,15 @@ class Node:
                 named[k] = (v, v._vc[0])
             elif v is None:
                 named[k] = _NONE_ENTRY
-            elif type(v) is tuple and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
+            elif v is OUTPUT:
+                named[k] = (OUTPUT, None)
+                this._saves_output = True
+            elif type(v) is tuple and v and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
                 named[k] = (v[1], NUMBER)
             else:
                 named[k] = (v, None)
+            if k not in names:
+                _add_saved_property(type(this), k)
         this._saved = named
 
     def _unpack(self, name, value, version):
@@ -174,13 +202,13 @@ class Node:
         if saved is None:
             return ()
         out = []
-        for k, (v, ver) in saved.items():
-            if ver is not None and ver is not NUMBER and v._vc[0] == ver:  # an unmodified tensor: inline
-                out.append(v)
-            elif ver is NUMBER or v is None:  # a wrapped number comes back as the number itself; None as None
+        for v, ver in saved.values():
+            if ver is None:
+                out.append(v if v is not FREED and v is not OUTPUT else self._unpack(None, v, ver))
+            elif ver is NUMBER or v._vc[0] == ver:  # a wrapped number comes back as the number; an unmodified tensor
                 out.append(v)
             else:
-                out.append(self._unpack(k, v, ver))
+                out.append(self._unpack(None, v, ver))
         return tuple(out)
 
     @property
@@ -189,15 +217,6 @@ class Node:
         if self._saved is None:
             return {}
         return {k: self._unpack(k, v, ver) for k, (v, ver) in self._saved.items()}
-
-    def __getattr__(self, attr):
-        if attr.startswith("_saved_"):
-            saved = self.__dict__.get("_saved")
-            key = attr[len("_saved_"):]
-            if saved is not None and key in saved:
-                v, ver = saved[key]
-                return self._unpack(key, v, ver)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def _free(self):
         """Release saved tensors (numbers and other attributes stay, as in PyTorch)."""
@@ -216,6 +235,7 @@ class Node:
             self._hooks = HookDict()
         h = RemovableHandle(self._hooks)
         self._hooks[h.id] = fn
+        self._mark_hooked()
         return h
 
     def register_prehook(self, fn):
@@ -224,6 +244,7 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = lambda g, _fn=fn: (lambda r: None if r is None else r[0])(_fn((g,)))
+        self._mark_hooked()
         return h
 
     def _tensor_prehook(self, fn):
@@ -231,14 +252,37 @@ class Node:
             self._pre_hooks = HookDict()
         h = RemovableHandle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
+        self._mark_hooked()
         return h
+
+    def _mark_hooked(self):
+        self._hooked = True
+        if self._w is not None:
+            self._w[5] = True
+
+    def _backward(self, grad):
+        """The op's backward formula (each op's node class binds it directly: see Function)."""
+        return self.op.backward(self, grad)
 
     def apply_backward(self, grad):
         """Run this node's backward formula; returns one gradient (or None) per input edge."""
-        grads = self.op.backward(self, grad)
+        grads = self._backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         return grads
+
+
+def _add_saved_property(cls, key):
+    """``node._saved_<key>``: the saved value (PyTorch's error once freed), for every node of ``cls``."""
+    def get(node):
+        saved = node._saved
+        if saved is None or key not in saved:
+            raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{key}'")
+        v, ver = saved[key]
+        return node._unpack(key, v, ver)
+    cls._saved_names.add(key)
+    if "_saved_" + key not in cls.__dict__:
+        setattr(cls, "_saved_" + key, property(get))
 
 
 class AccumulateGrad(Node):
@@ -387,7 +431,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         if n is not None and deps.get(n, 0) == 0:
             heapq.heappush(heap, (_key(n), n))
     captured = {}
-    owned = set()  # ids of nodes whose buffer holds a sum made by this walk (not create_graph)
+    owned = set()  # nodes whose buffer holds a sum made by this walk (not create_graph): added into in place
     index = 0
     mode = _grad_mode._enabled
     push, pop = heapq.heappush, heapq.heappop
@@ -397,78 +441,65 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
         while heap:
             node = pop(heap)[1]
             grad = buffers.pop(node)
-            if node._pre_hooks:
-                for hook in list(node._pre_hooks.values()):
-                    r = hook(grad)
-                    if r is not None:
-                        grad = r
-            if node._retain is not None:
-                t = node._retain()
-                if t is not None and t.grad_fn is node:
-                    t._grad = grad if t._grad is None else t._grad + grad
-                    if not create_graph:
-                        t._grad = t._grad.detach()
-            if capture is not None and id(node) in capture:
-                captured[id(node)] = grad
             if type(node) is AccumulateGrad:
+                if node._hooked or capture is not None:
+                    grad = _before(node, grad, create_graph, capture, captured)
                 grad_inputs = ()
                 if accumulate and (capture is None or id(node) in capture):
                     _accumulate(node.variable, grad, create_graph)
-            elif need is not None and id(node) not in need:
-                grad_inputs = ()
             else:
-                grads = node.op.backward(node, grad)
-                if type(grads) is not tuple:
-                    grads = (grads,)
-                edges = node.next_functions
-                if node._in_meta is None and len(grads) == len(edges) and not node.op._user:
-                    # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
-                    # they are (checked inline: the common case); anything else goes to _fit_to_inputs
-                    v = node._value
-                    shape, dt = v.shape, v.dtype
-                    for g, (child, _) in zip(grads, edges):
-                        if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
-                                              or g._data.dtype != dt):
-                            grads = _fit_to_inputs(node, grads)
-                            break
-                    grad_inputs = grads
+                w = node._w  # the node's fields in one read (node classes differ at every step of the walk)
+                backward, edges, meta, v, saved, hooked = w if w is not None else _walk_record(node)
+                if hooked or capture is not None:
+                    grad = _before(node, grad, create_graph, capture, captured)
+                if need is not None and id(node) not in need:
+                    grad_inputs = ()
                 else:
-                    grad_inputs = _fit_to_inputs(node, grads)
-                grads = None
-                if node._hooks:
-                    for hook in list(node._hooks.values()):
-                        r = hook(grad_inputs, (grad,))
-                        if r is not None:
-                            grad_inputs = tuple(r)
-                for (child, _), g in zip(node.next_functions, grad_inputs):
-                    if child is None:
-                        continue
-                    if g is not None:
-                        if child not in buffers:
-                            buffers[child] = g
-                        elif create_graph:
-                            buffers[child] = buffers[child] + g
-                        elif id(child) in owned:  # a sum this walk made: nobody else holds it, add in place
-                            np.add(buffers[child]._data, g._data, out=buffers[child]._data)
-                        else:  # the first sum: a new array, the walk's own from now on
-                            buffers[child] = Tensor._make(np.asarray(np.add(buffers[child]._data, g._data)))
-                            owned.add(id(child))
-                    left = deps[child] - 1
-                    deps[child] = left
-                    if left == 0:
-                        if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
-                            push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
-                                        child))
-                        else:
-                            _skip(child, deps, buffers, heap)
-                g = None  # drop the loop's last reference (lets AccumulateGrad keep the array uncopied)
-                saved = node._saved
-                if not retain_graph and saved is not None:  # free saved tensors (Node._free, inline)
-                    for k, (v, ver) in saved.items():
-                        if ver is not None or v is OUTPUT:
-                            saved[k] = _FREED_ENTRY
-                    node._out = None
-                    node._freed = True
+                    grads = backward(node, grad)
+                    if type(grads) is not tuple:
+                        grads = (grads,)
+                    if meta is None and len(grads) == len(edges):
+                        # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
+                        # they are (checked inline: the common case); anything else goes to _fit_to_inputs
+                        shape, dt = v.shape, v.dtype
+                        for g, (child, _) in zip(grads, edges):
+                            if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
+                                                  or g._data.dtype is not dt):
+                                grads = _fit_to_inputs(node, grads)
+                                break
+                    else:
+                        grads = _fit_to_inputs(node, grads)
+                    if hooked and node._hooks:
+                        grads = _post_hooks(node, grads, grad)
+                    for (child, _), g in zip(edges, grads):
+                        if child is None:
+                            continue
+                        if g is not None:
+                            b = buffers.get(child)
+                            if b is None:
+                                buffers[child] = g
+                            elif create_graph:
+                                buffers[child] = b + g
+                            elif child in owned:  # a sum this walk made: nobody else holds it, add in place
+                                np.add(b._data, g._data, out=b._data)
+                            else:  # the first sum: a new array, the walk's own from now on
+                                buffers[child] = Tensor._make(np.asarray(np.add(b._data, g._data)))
+                                owned.add(child)
+                        left = deps[child] - 1
+                        deps[child] = left
+                        if not left:
+                            if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
+                                push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
+                                            child))
+                            else:
+                                _skip(child, deps, buffers, heap)
+                    grad_inputs = grads
+                    g = b = grads = None  # drop the loop's references (lets AccumulateGrad keep the array uncopied)
+                    if saved is not None and not retain_graph:  # free saved tensors (Node._free, inline)
+                        for k, (val, ver) in saved.items():
+                            if ver is not None or val is OUTPUT:
+                                saved[k] = _FREED_ENTRY
+                        val = None
             if steps:
                 step = _new(Step)  # Step(index, node, grad, grad_inputs), without a Python frame per node
                 step.index, step.node, step.grad_output, step.grad_inputs = index, node, grad, grad_inputs
@@ -483,6 +514,39 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     finally:
         mode[0] = prev_mode
     return captured
+
+
+def _walk_record(node):
+    """``node._w`` for a node that has none (one not made by Function: e.g. the grader's remote nodes)."""
+    return [type(node)._backward, node.next_functions, node._in_meta, node._value, node._saved, node._hooked]
+
+
+def _before(node, grad, create_graph, capture, captured):
+    """What happens to a node's incoming gradient before its backward: its pre-hooks (tensor hooks of a
+    non-leaf), retain_grad, and capture (``autograd.grad``'s inputs)."""
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            r = hook(grad)
+            if r is not None:
+                grad = r
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and t.grad_fn is node:
+            t._grad = grad if t._grad is None else t._grad + grad
+            if not create_graph:
+                t._grad = t._grad.detach()
+    if capture is not None and id(node) in capture:
+        captured[id(node)] = grad
+    return grad
+
+
+def _post_hooks(node, grad_inputs, grad):
+    """A node's hooks, ``hook(grad_inputs, grad_outputs)``, each may return new grad_inputs."""
+    for hook in list(node._hooks.values()):
+        r = hook(grad_inputs, (grad,))
+        if r is not None:
+            grad_inputs = tuple(r)
+    return grad_inputs
 
 
 def _skip(node, deps, buffers, heap):
