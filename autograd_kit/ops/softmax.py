@@ -80,10 +80,6 @@ def softmax_kernel(d, dim, log):
         return np.empty_like(d)
     outer, size, inner = _split(d.shape, dim)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-        if log:  # see LogSoftmax: NumPy's exp/log (the kernel emulation below disagreed with one corpus script)
-            m = np.max(d, axis=dim, keepdims=True)
-            shifted = d - m
-            return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         if dim == d.ndim - 1:
             x = d.reshape(outer, size)
             m = np.max(x, axis=1, keepdims=True)
@@ -125,18 +121,7 @@ def softmax_backward_kernel(g, y, dim):
 
 
 def log_softmax_backward_kernel(g, y, dim):
-    """``_log_softmax_backward_data``: g - exp(y) · Σ g. Kept as NumPy's g - exp(y)·Σg for now: the Sleef
-    emulation (``_log_softmax_backward_exact``) matches torch on random data but not on
-    tests/tutorials/makemore_batchnorm.py (an EXACT corpus script), see the report of branch ``vec``."""
-    g, y = np.ascontiguousarray(g, y.dtype), np.ascontiguousarray(y)
-    if y.size == 0:
-        return np.empty_like(y)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return g - np.exp(y) * np.sum(g, axis=dim, keepdims=True)
-
-
-def _log_softmax_backward_exact(g, y, dim):
-    """ATen's kernel: g - exp(y) · Σ g, fused, Sleef's exp (lane sums along the last dim)."""
+    """``_log_softmax_backward_data``: g - exp(y) · Σ g (a fused multiply-add)."""
     g, y = np.ascontiguousarray(g, y.dtype), np.ascontiguousarray(y)
     if y.size == 0:
         return np.empty_like(y)
