@@ -208,9 +208,8 @@ ARITH = {
 @pytest.mark.parametrize("name", list(ARITH))
 def test_arithmetic_values_and_grads(name, dtype):
     f = ARITH[name]
-    if "Sleef" in name or "**" in name:
-        if dtype == np.float64:
-            pytest.skip("float64 pow: Sleef's double pow is not ported")
+    # float64 pow by a general exponent: Sleef's double pow is not ported (NumPy's pow, within 2 ulp of torch's)
+    max_ulp = 2 if dtype == np.float64 and ("Sleef" in name or "**" in name) else 0
     rng = np.random.default_rng(11)
     for shape in [(6, 19), (3, 40)]:
         x = data(rng, shape, dtype)
@@ -226,7 +225,10 @@ def test_arithmetic_values_and_grads(name, dtype):
         for i, (w, k) in enumerate(zip(*res)):
             assert (w is None) == (k is None), (name, i)
             if w is not None and not (name == "pow -0.5" and i):
-                assert bits_differ(w, k) == 0, (name, shape, ["value", "grad a", "grad b"][i])
+                if max_ulp:
+                    np.testing.assert_array_max_ulp(w, k, maxulp=max_ulp)
+                else:
+                    assert bits_differ(w, k) == 0, (name, shape, ["value", "grad a", "grad b"][i])
 
 
 def test_float32_pow_kernel_every_length():
