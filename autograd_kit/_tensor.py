@@ -14,7 +14,7 @@ from . import autograd as _autograd  # Tensor.backward calls autograd.backward (
 from .ops import linalg as L, shape as S
 from .ops._util import norm_dim
 from ._tensor_convert import ConversionMethods, _ToCopy, _as_array, _data_error, _has_tensor, _is_device, _untensor  # noqa: F401
-from ._tensor_inplace import (InPlaceMethods, _Copy, _Fill, _FillTensor, _Normal, _Scaled, _Uniform,  # noqa: F401
+from ._tensor_inplace import (InPlaceMethods, _Copy, _Fill, _FillTensor, _Normal, _Uniform,  # noqa: F401
                               _Zero, _zeros)
 from ._tensor_types import (_CPU, _DEVICE_TYPES, _TYPE_NAMES, _WORDS, Size, device, dtype_word,  # noqa: F401
                             tensor_type_name)

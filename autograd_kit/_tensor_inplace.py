@@ -369,6 +369,3 @@ class _Normal(_Function):
 class _Uniform(_Normal):
     """``x.uniform_()`` on a tensor in a graph (UniformBackward0)."""
     backward_name = "UniformBackward0"
-
-
-_Scaled = None  # no longer used (add_/sub_ with alpha are fused, ops/pointwise.py); autograd_kit._tensor imports the name
