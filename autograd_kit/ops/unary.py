@@ -179,6 +179,9 @@ class Relu(Function):
         return ThresholdBackward.apply(grad, out)
 
 
+_BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64, np.dtype(np.float16): np.int16}
+
+
 class ThresholdBackward(Function):
     """ReLU's backward, ATen's threshold_backward(grad, result, 0): 0 where result <= 0, else grad (a +0,
     never -0 or nan from grad·0); its own node (ThresholdBackwardBackward0) for create_graph."""
@@ -189,7 +192,11 @@ class ThresholdBackward(Function):
     def forward(ctx, grad, out):
         ctx.save(self=out)
         g = grad._data
-        return np.where(out._data <= 0, g.dtype.type(0), g).astype(g.dtype, copy=False)
+        bits = _BITS.get(g.dtype)
+        if bits is None or g.shape != out._data.shape:
+            return np.where(out._data <= 0, g.dtype.type(0), g).astype(g.dtype, copy=False)
+        # g's bit pattern times (y > 0, nan included): g itself or +0 (np.where with a mask is ~10x slower)
+        return np.multiply(g.view(bits), ~(out._data <= 0), dtype=bits).view(g.dtype)
 
     @staticmethod
     def backward(ctx, gg):
