@@ -19,9 +19,8 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-VEC_BYTES = 32   # probed: the sum kernel runs 8-float (256-bit) vectors on this AVX512 torch
-GRAIN = 32768    # at::internal::GRAIN_SIZE
-THREADS = 2      # torch.get_num_threads() on the reference machine
+from . import _reduction_fast as _fast
+from ._reduction_fast import GRAIN, THREADS, VEC_BYTES
 
 
 def _seq(x, axis=0):
@@ -212,15 +211,60 @@ def _two_pass(iv, sh):
     return _seq(np.stack(bufs))
 
 
+_PLANS = {}
+_ZEROS = {4: np.float32(0), 8: np.float64(0)}
+
+
+def _plan(shape, axis, keepdims):
+    """(kind, sizes, output shape) of a C-contiguous input's fast path, or None (the general path)."""
+    nd = len(shape)
+    if axis is None:
+        axes = set(range(nd))
+    else:
+        axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+        if not all(0 <= d < nd for d in axes):
+            return None
+    if 0 in shape or all(shape[d] == 1 for d in axes):
+        return None
+    p = _fast.plan(shape, axes)
+    if p is None:
+        return None
+    out = tuple(1 if d in axes else s for d, s in enumerate(shape)) if keepdims else tuple(
+        s for d, s in enumerate(shape) if d not in axes)
+    return p + (out,)
+
+
 def torch_sum(a, axis=None, keepdims=False, dtype=None):
     """``a.sum(axis)`` as ``torch.sum`` computes it on the CPU (float32/float64 to the last bit)."""
-    a = np.asarray(a)
+    if type(a) is not np.ndarray:
+        a = np.asarray(a)
     if dtype is not None and np.dtype(dtype) != a.dtype:
         a = a.astype(dtype)
-    if a.dtype.kind != "f" or a.dtype.itemsize < 4:
-        if a.dtype.kind == "f":  # float16: accumulated in float32 (the SIMD order is not emulated)
-            return torch_sum(a.astype(np.float32), axis, keepdims).astype(a.dtype)
+    dt = a.dtype
+    if dt.kind != "f" or dt.itemsize < 4:
+        if dt.kind == "f":  # float16: accumulated in float32 (the SIMD order is not emulated)
+            return torch_sum(a.astype(np.float32), axis, keepdims).astype(dt)
         return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=dtype)
+    if a.flags.c_contiguous:
+        key = (a.shape, axis if type(axis) is not list else tuple(axis), keepdims)
+        try:
+            p = _PLANS[key]
+        except KeyError:
+            if len(_PLANS) > 4096:
+                _PLANS.clear()
+            p = _PLANS[key] = _plan(a.shape, axis, keepdims)
+        except TypeError:  # an unhashable axis (an array of dims)
+            p = _plan(a.shape, axis, keepdims)
+        if p is not None:
+            zero = _ZEROS[dt.itemsize]  # + 0: ATen's sums start from +0.0 (NumPy's may end in -0.0)
+            if p[2]:
+                return (_fast.run(a, p[0], p[1]) + zero).reshape(p[2])
+            return _fast.run(a, p[0], p[1])[0] + zero
+    return _general(a, axis, keepdims)
+
+
+def _general(a, axis, keepdims):
+    """Any layout: TensorIterator's iteration built and walked as ATen does."""
     nd = a.ndim
     if axis is None:
         axes = range(nd)
@@ -228,19 +272,6 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
         axes = (axis + nd if axis < 0 else axis,)
     else:
         axes = sorted({(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)})
-    n = a.size
-    if 0 < n < 128 // a.itemsize and a.flags.c_contiguous and (len(axes) == nd or n == math.prod(
-            a.shape[d] for d in axes)):  # the small-tensor fast path: one output
-        out = _tiny(a.reshape(-1))
-        if keepdims:
-            return out.reshape(tuple(1 if d in axes else s for d, s in enumerate(a.shape)))
-        return out.reshape(tuple(s for d, s in enumerate(a.shape) if d not in axes)) if len(axes) < nd else out
-    if 0 < n < GRAIN and a.flags.c_contiguous and (not axes or list(axes) == list(range(axes[0], axes[-1] + 1))):
-        out = _contiguous(a, axes[0] if axes else nd, axes[-1] + 1 if axes else nd)
-        if out is not None:
-            if keepdims:
-                return out.reshape(tuple(1 if d in axes else s for d, s in enumerate(a.shape)))
-            return out if out.ndim else out[()]
     red = [d in axes for d in range(nd)]
     kept = tuple(1 if red[d] else a.shape[d] for d in range(nd))
     out = np.zeros(kept, a.dtype)
@@ -254,40 +285,6 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
     if not keepdims:
         out = out.reshape(tuple(s for d, s in enumerate(a.shape) if not red[d]))
     return out if out.ndim else out[()]
-
-
-def _tiny(x):
-    """A contiguous 1-D sum of fewer than 4 SIMD vectors, as cascade_sum computes it: below one vector
-    row_sum's four interleaved accumulators (x0, x4.., then x1, x2, x3); from one vector on, up to three
-    vectors added lane by lane, then the scalar tail and the lanes one after another."""
-    n = x.shape[0]
-    lanes = VEC_BYTES // x.itemsize
-    if n < lanes:
-        if n > 4:
-            x = x[[0] + list(range(4, n)) + [1, 2, 3]]
-    else:
-        nv = n // lanes
-        v = x[:lanes]
-        for i in range(1, nv):
-            v = v + x[i * lanes:(i + 1) * lanes]
-        x = np.concatenate((x[nv * lanes:], v))
-    return np.add.accumulate(x)[-1] + x.dtype.type(0)
-
-
-def _contiguous(a, lo, hi):
-    """A C-contiguous array reduced over the adjacent dims lo..hi-1 (the common cases, without building
-    the iteration): the coalesced loop is (reduced, kept) with one of them contiguous."""
-    shape = a.shape
-    pre, red, post = math.prod(shape[:lo]), math.prod(shape[lo:hi]), math.prod(shape[hi:])
-    if red == 1:
-        return None
-    if post == 1:  # the reduced block is innermost: (size0 = red contiguous, size1 = rows)
-        r = _loop(a.reshape(pre, red).T)
-    elif pre == 1:  # the reduced block is outermost: rows of contiguous kept columns
-        r = _loop(a.reshape(red, post))
-    else:
-        return None
-    return (r + a.dtype.type(0)).reshape(shape[:lo] + shape[hi:])
 
 
 def _dispatch(iv, ov, sh, ist, rflags):

@@ -273,3 +273,124 @@ def test_var_mean_std_mean(dtype):
                     want, got = (want,), (got,)
                 for w, g in zip(want, got):
                     assert bits_differ(w.numpy(), g.numpy()) == 0, (shape, name, dim)
+
+
+# ---- torch_sum's fast paths (C-contiguous inputs, issue #14) against torch, around every threshold -------
+# Layouts: (R,) full, (K, R) inner, (R, K) / (K, R, K) outer, (R, K, R) inner-then-outer; lengths around
+# SIMD vectors (8 floats / 4 doubles), 4-vector groups, cascade blocks of 16 rows, 256 rows, GRAIN and 2 GRAIN.
+
+ROWS = list(range(1, 10)) + [15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129]
+COLS = [1, 2, 7, 8, 9, 31, 32, 33, 100, 256, 1000]
+
+
+def assert_sums_match(x, dims, keepdims=(False,), t=None):
+    t = real_torch.from_numpy(x) if t is None else t
+    bad = []
+    for dim in dims:
+        for keepdim in keepdims:
+            want = t.sum() if dim is None and not keepdim else t.sum(
+                dim=tuple(range(x.ndim)) if dim is None else dim, keepdim=keepdim)
+            got = torch_sum(x, dim, keepdim)
+            if bits_differ(want.numpy(), got):
+                bad.append((x.shape, x.strides, dim, keepdim))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_2d_fast_paths_every_threshold(dtype):
+    rng = np.random.default_rng(20)
+    bad = []
+    for r in ROWS:
+        for c in COLS:
+            x = data(rng, (r, c), dtype)
+            bad += assert_sums_match(x, [None, 0, 1, -1])
+            bad += assert_sums_match(x, [0, 1], keepdims=(True,))
+    assert bad == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_rows_of_many_lengths(dtype):
+    """Long reduced dims: the cascade's 2nd and 3rd levels (256 and 4096 rows / 4-vector groups)."""
+    rng = np.random.default_rng(21)
+    bad = []
+    for r in [255, 256, 257, 511, 1000, 4095, 4096, 4097]:
+        for c in [1, 3, 8, 10, 40]:
+            x = data(rng, (r, c), dtype)
+            bad += assert_sums_match(x, [None, 0])
+            bad += assert_sums_match(np.ascontiguousarray(x.T), [None, 1])
+    assert bad == []
+
+
+GRAIN_SHAPES = [(32767,), (32768,), (32769,), (65535,), (65536,), (65537,), (131073,), (128, 256), (256, 128),
+                (129, 256), (127, 258), (256, 256), (3277, 10), (3276, 10), (10, 3277), (65537, 1), (8191, 4),
+                (8193, 4), (4, 8193), (2, 32768), (32768, 2), (993, 33), (33, 993), (16385, 2), (2, 16385),
+                (3, 10923), (2, 16, 1024), (4, 8193, 2), (7, 4681)]
+GRAIN_4D = [(32, 16, 8, 8), (2, 16, 32, 32), (64, 32, 4, 4), (8, 6, 28, 28), (32, 16, 14, 14), (4, 1, 97, 85),
+            (2, 3, 75, 73)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_around_grain_size(dtype):
+    """At and above GRAIN elements PyTorch splits the work between threads: one output in two passes (each
+    thread's half, then the halves added), several outputs by columns (which keeps each output's order)."""
+    rng = np.random.default_rng(22)
+    bad = []
+    for shape in GRAIN_SHAPES:
+        x = data(rng, shape, dtype)
+        bad += assert_sums_match(x, [None] + list(range(x.ndim)) + [-1])
+        if x.ndim == 3:
+            bad += assert_sums_match(x, [(0, 2), (0, 1), (1, 2)])
+    for shape in GRAIN_4D:
+        x = data(rng, shape, dtype)
+        bad += assert_sums_match(x, [None, 0, 1, -1, (0, 2, 3), (2, 3), (1, 2, 3), (0, 1), (0, 3), (1, 3)])
+    assert bad == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_nd_layouts_every_dim_set(dtype):
+    """Conv bias gradients and batch-norm statistics ((N, C, H, W) over 0, 2, 3), (B, T, C) over 0, 1 and
+    every other set of dims, with size-1 dims in between."""
+    import itertools
+    rng = np.random.default_rng(23)
+    bad = []
+    for shape in [(2, 3, 4, 5), (8, 6, 7, 7), (3, 16, 5, 5), (4, 3, 1, 9), (7, 1, 5, 1), (5, 4, 3, 9),
+                  (2, 40, 17, 3), (16, 8, 2, 2), (3, 33, 2), (2, 100, 33), (5, 17, 40), (4, 50, 16), (1, 6, 1, 33)]:
+        x = data(rng, shape, dtype)
+        dims = [d for k in range(1, x.ndim + 1) for d in itertools.combinations(range(x.ndim), k)]
+        bad += assert_sums_match(x, dims)
+    assert bad == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sum_non_contiguous_inputs(dtype):
+    """Transposed, sliced and expanded inputs take the general path (TensorIterator's order) and stay right,
+    including sizes at and above GRAIN."""
+    rng = np.random.default_rng(24)
+    bad = []
+    for shape in [(33, 100), (128, 256), (129, 300), (64, 1000), (17, 9)]:
+        x = data(rng, shape, dtype)
+        for v in (x.T, x[::2], x[:, ::3], x[1:-1, 1:-1], x[:, 1:]):
+            bad += assert_sums_match(v, [None, 0, 1, -1])
+    x4 = data(rng, (8, 6, 28, 28), dtype)
+    for v in (x4.transpose(0, 2, 3, 1), x4[:, :, ::2], x4.transpose(1, 0, 2, 3)):
+        bad += assert_sums_match(v, [None, (0, 2, 3), (0, 1, 2), 1, -1])
+    row = data(rng, (1, 300), dtype)
+    bad += assert_sums_match(np.broadcast_to(row, (200, 300)), [None, 0, 1],
+                             t=real_torch.from_numpy(row).expand(200, 300))
+    assert bad == []
+
+
+def test_sum_fast_path_results_are_fresh_and_typed():
+    """The fast paths return new arrays (never a view of the input) and NumPy scalars for full sums, as
+    the general path does; -0.0 inputs sum to +0.0 as in PyTorch."""
+    x = np.full((16, 40), -0.0, np.float32)
+    for dim in (None, 0, 1):
+        got = torch_sum(x, dim)
+        want = real_torch.from_numpy(x).sum() if dim is None else real_torch.from_numpy(x).sum(dim)
+        assert bits_differ(want.numpy(), got) == 0
+        assert np.all(np.signbit(got) == 0)
+    assert isinstance(torch_sum(x), np.float32) and torch_sum(x[:1, :1]).dtype == np.float32
+    y = np.ones((4, 8), np.float64)
+    out = torch_sum(y, 0)
+    out[0] = 5
+    assert y[0, 0] == 1 and torch_sum(y, 1, True).shape == (4, 1)
