@@ -211,27 +211,30 @@ def _two_pass(iv, sh):
     return _seq(np.stack(bufs))
 
 
-_PLANS = {}
-_ZEROS = {4: np.float32(0), 8: np.float64(0)}
+_PLANS = {}  # (shape, dtype char, axis, keepdims) -> (kind, sizes, output shape, zero), or False
+_ZEROS = {"f": np.float32(0), "d": np.float64(0)}
 
 
-def _plan(shape, axis, keepdims):
-    """(kind, sizes, output shape) of a C-contiguous input's fast path, or None (the general path)."""
+def _plan(shape, char, axis, keepdims):
+    """The fast path of a C-contiguous float32/float64 input: (kind, sizes, output shape, zero) or False
+    (the general path)."""
     nd = len(shape)
+    if char not in _ZEROS:
+        return False
     if axis is None:
         axes = set(range(nd))
     else:
         axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
         if not all(0 <= d < nd for d in axes):
-            return None
+            return False
     if 0 in shape or all(shape[d] == 1 for d in axes):
-        return None
+        return False
     p = _fast.plan(shape, axes)
     if p is None:
-        return None
+        return False
     out = tuple(1 if d in axes else s for d, s in enumerate(shape)) if keepdims else tuple(
         s for d, s in enumerate(shape) if d not in axes)
-    return p + (out,)
+    return p + (out, _ZEROS[char])
 
 
 def torch_sum(a, axis=None, keepdims=False, dtype=None):
@@ -240,26 +243,27 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
         a = np.asarray(a)
     if dtype is not None and np.dtype(dtype) != a.dtype:
         a = a.astype(dtype)
+    if a.flags.c_contiguous:
+        key = (a.shape, a.dtype.char, axis if type(axis) is not list else tuple(axis), keepdims)
+        try:
+            p = _PLANS.get(key)
+        except TypeError:  # an unhashable axis (an array of dims)
+            p = key = None
+        if p is None:
+            p = _plan(a.shape, a.dtype.char, axis, keepdims)
+            if key is not None:
+                if len(_PLANS) > 4096:
+                    _PLANS.clear()
+                _PLANS[key] = p
+        if p:  # + 0: ATen's sums start from +0.0 (NumPy's may end in -0.0)
+            if p[2]:
+                return (_fast.run(a, p[0], p[1]) + p[3]).reshape(p[2])
+            return _fast.run(a, p[0], p[1])[0] + p[3]
     dt = a.dtype
     if dt.kind != "f" or dt.itemsize < 4:
         if dt.kind == "f":  # float16: accumulated in float32 (the SIMD order is not emulated)
             return torch_sum(a.astype(np.float32), axis, keepdims).astype(dt)
         return np.add.reduce(a, axis=axis, keepdims=keepdims, dtype=dtype)
-    if a.flags.c_contiguous:
-        key = (a.shape, axis if type(axis) is not list else tuple(axis), keepdims)
-        try:
-            p = _PLANS[key]
-        except KeyError:
-            if len(_PLANS) > 4096:
-                _PLANS.clear()
-            p = _PLANS[key] = _plan(a.shape, axis, keepdims)
-        except TypeError:  # an unhashable axis (an array of dims)
-            p = _plan(a.shape, axis, keepdims)
-        if p is not None:
-            zero = _ZEROS[dt.itemsize]  # + 0: ATen's sums start from +0.0 (NumPy's may end in -0.0)
-            if p[2]:
-                return (_fast.run(a, p[0], p[1]) + zero).reshape(p[2])
-            return _fast.run(a, p[0], p[1])[0] + zero
     return _general(a, axis, keepdims)
 
 

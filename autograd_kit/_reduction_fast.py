@@ -87,13 +87,17 @@ def _ceil_log2(n):
 
 
 def _rows(y):
-    """y's slices along axis 0 added one after another (a few adds, or one reduce: the lanes' innermost
-    axis of 2 or more elements must have a smaller stride than axis 0)."""
-    m = y.shape[0]
-    if m > 4:
+    """y's slices along axis 0 added one after another: NumPy's reduce (some lane axis of 2 or more elements
+    must have a smaller stride than axis 0, which every caller's layout guarantees), or one add."""
+    if y.shape[0] > 2:
         return _add(y, 0)
+    return y[0] + y[1] if y.shape[0] == 2 else y[0]
+
+
+def _adds(y):
+    """y's slices along axis 0 added one after another with adds (any layout)."""
     out = y[0]
-    for i in range(1, m):
+    for i in range(1, y.shape[0]):
         out = out + y[i]
     return out
 
@@ -144,9 +148,11 @@ def _row_sum(x):
     left over added to the first, then the other three added to it."""
     r = x.shape[0]
     k = r // 4
-    if k == 0:
-        return _rows(x)
+    if k == 0:  # x may be a single column here: adds, not a reduce
+        return _adds(x)
     p = _mrs(x[:4 * k].reshape((k, 4) + x.shape[1:]))
+    if r == 4 * k and x.shape[-1] > 1:  # ((p0 + p1) + p2) + p3, the columns innermost in p
+        return _add(p, 0)
     out = p[0]
     for i in range(4 * k, r):
         out = out + x[i]
@@ -188,23 +194,27 @@ def _order(n, lanes):
     return order
 
 
+def _vectors1(x, nv, lanes):
+    """row_sum over the nv SIMD vectors of one contiguous row x: (lanes,)."""
+    k = nv // 4
+    if k == 0:  # no cascade: 0 + v0 + v1 + v2
+        vec = x[:lanes] + x[lanes:2 * lanes]
+        return vec + x[2 * lanes:3 * lanes] if nv == 3 else vec
+    w = 4 * lanes
+    p = _mrs(x[:k * w].reshape(k, w))
+    if nv == 4 * k:  # ((p0 + p1) + p2) + p3
+        return _add(p.reshape(4, lanes), 0)
+    vec = p[:lanes]
+    for j in range(4 * k, nv):
+        vec = vec + x[j * lanes:(j + 1) * lanes]
+    return ((vec + p[lanes:2 * lanes]) + p[2 * lanes:3 * lanes]) + p[3 * lanes:]
+
+
 def _vectors(x, nv, lanes):
-    """row_sum over each row's nv SIMD vectors, x (R, C) rows contiguous: (R, lanes), or (lanes,) for R = 1."""
+    """row_sum over each row's nv SIMD vectors, x (R >= 2, C) rows contiguous: (R, lanes)."""
     r = x.shape[0]
     k = nv // 4
     w = 4 * lanes
-    if r == 1:
-        x = x[0]
-        if k == 0:  # no cascade: 0 + v0 + v1 + v2
-            vec = x[:lanes]
-            for j in range(1, nv):
-                vec = vec + x[j * lanes:(j + 1) * lanes]
-            return vec
-        p = _mrs(x[:k * w].reshape(k, w))
-        vec = p[:lanes]
-        for j in range(4 * k, nv):
-            vec = vec + x[j * lanes:(j + 1) * lanes]
-        return ((vec + p[lanes:2 * lanes]) + p[2 * lanes:3 * lanes]) + p[3 * lanes:]
     if k == 0:
         vec = x[:, :lanes]
         for j in range(1, nv):
@@ -215,7 +225,7 @@ def _vectors(x, nv, lanes):
         p = _mrs(np.ascontiguousarray(v).reshape(k, r * w)).reshape(r, w)
     else:
         p = _mrs(v)
-    vec = p[:, :lanes]
+    vec = p[:, :lanes]  # adds: a reduce over (R, 4, lanes) would run R * 4 inner loops of one vector
     for j in range(4 * k, nv):
         vec = vec + x[:, j * lanes:(j + 1) * lanes]
     return ((vec + p[:, lanes:2 * lanes]) + p[:, 2 * lanes:3 * lanes]) + p[:, 3 * lanes:]
@@ -248,7 +258,7 @@ def _full(flat):
             flat = flat[_order(n, lanes)]
         return np.add.accumulate(flat)[-1:]
     nv = n // lanes
-    vec = _vectors(flat.reshape(1, n), nv, lanes)
+    vec = _vectors1(flat, nv, lanes)
     if n > nv * lanes:
         vec = np.concatenate((flat[nv * lanes:], vec))
     return np.add.accumulate(vec)[-1:]

@@ -6,11 +6,16 @@ training uses: bias gradients (dim 0 of (batch, features)), losses (full sums), 
     python bench/bench_sums.py              # every row
     python bench/bench_sums.py --only "dim 0"
 
-Each figure is the median of several timed batches (µs per call), float32, one process, one run.
+Each figure is the median of several timed batches (µs per call), float32, one process, one run; the three
+are timed in turns (kit, NumPy, torch, kit, ...) so this shared machine's drift hits them alike.
 Ratios: the kit over NumPy's own sum (the floor for a NumPy-based sum) and over torch.sum.
+torch runs on ``--threads`` threads (default 1: on a busy 2-core machine its 2-thread figures for the
+larger rows are dominated by waiting for the second thread); the kit's bits are those of 2 threads anyway.
 """
 import argparse
 import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import statistics
 import sys
 import time
@@ -33,46 +38,56 @@ ROWS = [  # (shape, dims)
 ]
 
 
-def timeit(fn, budget=0.2, batches=7):
-    """Median µs per call over ``batches`` batches sized to take about budget / batches seconds."""
+def batch_size(fn, budget):
+    """Calls per batch so that a batch takes about ``budget`` seconds."""
     fn()
-    n, t = 1, 0.0
+    n = 1
     while True:
         t0 = time.perf_counter()
         for _ in range(n):
             fn()
         t = time.perf_counter() - t0
-        if t > budget / batches / 4 or n >= 1 << 20:
-            break
+        if t > budget / 4 or n >= 1 << 20:
+            return max(1, int(n * budget / max(t, 1e-9)))
         n *= 4
-    n = max(1, int(n * (budget / batches) / max(t, 1e-9)))
-    runs = []
+
+
+def timed(fns, budget, batches):
+    """Median µs per call of each function, their batches run in turns."""
+    sizes = [batch_size(fn, budget / batches) for fn in fns]
+    runs = [[] for _ in fns]
     for _ in range(batches):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        runs.append((time.perf_counter() - t0) / n * 1e6)
-    return statistics.median(runs)
+        for fn, n, out in zip(fns, sizes, runs):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter() - t0) / n * 1e6)
+    return [statistics.median(r) for r in runs]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
-    ap.add_argument("--budget", type=float, default=0.2, help="seconds per figure")
+    ap.add_argument("--budget", type=float, default=0.3, help="seconds per figure")
+    ap.add_argument("--batches", type=int, default=9)
+    ap.add_argument("--threads", type=int, default=1, help="torch's threads")
     args = ap.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     print(f"{'shape':>18} {'dims':>10} {'kit µs':>8} {'numpy µs':>9} {'torch µs':>9} {'kit/np':>7} {'kit/torch':>9}")
+    ratios = []
     for shape, dims in ROWS:
         label = f"{str(shape):>18} {str(dims):>10}"
         if args.only and args.only not in label and args.only not in f"dim {dims}":
             continue
         a = rng.standard_normal(shape).astype(np.float32)
         t = torch.from_numpy(a)
-        kit = timeit(lambda: torch_sum(a, dims), args.budget)
-        ref = timeit(lambda: a.sum(dims), args.budget)
-        tt = timeit((lambda: t.sum()) if dims is None else (lambda: t.sum(dims)), args.budget)
+        kit, ref, tt = timed([lambda: torch_sum(a, dims), lambda: a.sum(dims),
+                              (lambda: t.sum()) if dims is None else (lambda: t.sum(dims))], args.budget, args.batches)
+        ratios.append(kit / ref)
         print(f"{label} {kit:8.1f} {ref:9.1f} {tt:9.1f} {kit / ref:6.1f}x {kit / tt:8.1f}x", flush=True)
+    if ratios:
+        print(f"geometric mean kit/numpy: {statistics.geometric_mean(ratios):.2f}x over {len(ratios)} rows")
 
 
 if __name__ == "__main__":
