@@ -259,6 +259,17 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
             if p[2]:
                 return (_fast.run(a, p[0], p[1]) + p[3]).reshape(p[2])
             return _fast.run(a, p[0], p[1])[0] + p[3]
+    elif a.flags.f_contiguous and a.ndim > 1 and a.dtype.char in _ZEROS:
+        # TensorIterator orders reduced dims by the input's strides and a lone kept dim needs no order:
+        # a transposed array sums as its C-contiguous transpose does, over the mirrored dims
+        nd = a.ndim
+        if axis is None:
+            out = torch_sum(a.T, None, keepdims)
+            return out.T if keepdims else out
+        axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+        if all(0 <= d < nd for d in axes) and (nd == 2 or len(axes) == nd):
+            out = torch_sum(a.T, tuple(nd - 1 - d for d in axes), keepdims)
+            return out.T if type(out) is np.ndarray else out
     dt = a.dtype
     if dt.kind != "f" or dt.itemsize < 4:
         if dt.kind == "f":  # float16: accumulated in float32 (the SIMD order is not emulated)

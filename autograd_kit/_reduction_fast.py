@@ -102,6 +102,9 @@ def _adds(y):
     return out
 
 
+_SWAP01 = [(1, 0) + tuple(range(2, 2 + n)) for n in range(8)]
+
+
 def _width(x):
     """How many elements x's innermost lanes run contiguously (NumPy's inner loop length when x is reduced
     over axis 0)."""
@@ -124,7 +127,7 @@ def _mrs(x):
     nb = n // step
     blocks = x[:nb * step].reshape((nb, step) + lanes)
     if nb >= 8 and _width(x) < 256:  # narrow lanes: NumPy's inner loop is quicker over (step, nb * lanes)
-        b = _add(np.ascontiguousarray(np.moveaxis(blocks, 1, 0)), 0)
+        b = _add(np.ascontiguousarray(blocks.transpose(_SWAP01[len(lanes)])), 0)
     else:
         b = _add(blocks, 1)  # level 0's sums, one per block
     if nb < step:

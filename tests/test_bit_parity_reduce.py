@@ -374,6 +374,9 @@ def test_sum_non_contiguous_inputs(dtype):
     x4 = data(rng, (8, 6, 28, 28), dtype)
     for v in (x4.transpose(0, 2, 3, 1), x4[:, :, ::2], x4.transpose(1, 0, 2, 3)):
         bad += assert_sums_match(v, [None, (0, 2, 3), (0, 1, 2), 1, -1])
+    for shape in [(9, 40), (300, 7), (128, 256), (257, 129), (5, 6, 7), (8, 6, 28, 28)]:  # F-contiguous
+        v = data(rng, shape[::-1], dtype).T
+        bad += assert_sums_match(v, [None, 0, 1, -1, tuple(range(v.ndim))], keepdims=(False, True))
     row = data(rng, (1, 300), dtype)
     bad += assert_sums_match(np.broadcast_to(row, (200, 300)), [None, 0, 1],
                              t=real_torch.from_numpy(row).expand(200, 300))
