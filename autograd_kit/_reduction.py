@@ -10,6 +10,10 @@ broadcast-undoing reductions are computed. It follows ATen's ``cascade_sum`` (na
   kept dim is summed a vector of columns at a time; otherwise scalar rows or groups of 4 columns;
 * large inputs (``GRAIN`` elements or more) split over ``THREADS`` threads as at::parallel_reduce does.
 
+C-contiguous (and transposed) inputs whose dims coalesce into the layouts training uses (full sums, rows,
+columns, (N, C, H, W) over 0, 2, 3) take ``_reduction_fast``'s paths, a handful of whole-array NumPy calls
+each; every other layout builds and walks the iteration here (``_general``).
+
 Every step is a NumPy operation over all rows and lanes at once (a running sum is NumPy's axis-0 reduce of a
 contiguous (n, lanes) array, or np.add.accumulate); the Python loops run over cascade levels, vectors of a
 tiny input or the loop calls, never over elements. Integer and bool sums are exact, so they use NumPy's own.

@@ -253,22 +253,6 @@ def _inner(x):
     return _rows(cols)
 
 
-def _full(flat):
-    """One contiguous row summed (a full reduction up to GRAIN elements, or one thread's share of one):
-    a 1-element array."""
-    n = flat.shape[0]
-    lanes = VEC_BYTES // flat.itemsize
-    if n < 2 * lanes:  # a single vector (its lanes as they are) or no vector at all
-        if n > 4 and n != lanes:
-            flat = flat[_order(n, lanes)]
-        return np.add.accumulate(flat)[-1:]
-    nv = n // lanes
-    vec = _vectors1(flat, nv, lanes)
-    if n > nv * lanes:
-        vec = np.concatenate((flat[nv * lanes:], vec))
-    return np.add.accumulate(vec)[-1:]
-
-
 def _inner_t(xt):
     """_inner's sums from xt = x.T, C-contiguous (C, R): the same additions, each over whole rows of R."""
     c, r = xt.shape
@@ -291,3 +275,20 @@ def _inner_t(xt):
     if c > nv * lanes:
         vec = np.concatenate((xt[nv * lanes:], vec))
     return _rows(vec)
+
+
+def _full(flat):
+    """One contiguous row summed (a full reduction up to GRAIN elements, or one thread's share of one):
+    a 1-element array."""
+    n = flat.shape[0]
+    lanes = VEC_BYTES // flat.itemsize
+    if n < 2 * lanes:  # a single vector (its lanes as they are) or no vector at all
+        if n > 4 and n != lanes:
+            flat = flat[_order(n, lanes)]
+        return np.add.accumulate(flat)[-1:]
+    nv = n // lanes
+    vec = _vectors1(flat, nv, lanes)
+    if n > nv * lanes:
+        vec = np.concatenate((flat[nv * lanes:], vec))
+    return np.add.accumulate(vec)[-1:]
+
