@@ -397,3 +397,23 @@ def test_sum_fast_path_results_are_fresh_and_typed():
     out = torch_sum(y, 0)
     out[0] = 5
     assert y[0, 0] == 1 and torch_sum(y, 1, True).shape == (4, 1)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sum_random_shapes_dims_and_layouts(seed):
+    """Random shapes (size-1 dims anywhere, up to 4-D, up to 200k elements), dims, keepdim, C- or
+    F-contiguous, float32 or float64."""
+    rng = np.random.default_rng(100 + seed)
+    sizes = [1, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 65, 100, 129, 257]
+    bad = []
+    for _ in range(300):
+        shape = tuple(int(rng.choice(sizes)) for _ in range(rng.integers(1, 5)))
+        while np.prod(shape) > 200000:
+            shape = shape[1:]
+        x = data(rng, shape, np.float32 if rng.random() < 0.7 else np.float64)
+        if rng.random() < 0.2 and x.ndim > 1:
+            x = np.ascontiguousarray(x.T).T
+        k = int(rng.integers(0, x.ndim + 1))
+        dims = None if k == 0 else tuple(sorted(rng.choice(x.ndim, size=k, replace=False).tolist()))
+        bad += assert_sums_match(x, [dims], keepdims=(bool(rng.random() < 0.3),))
+    assert bad == []
