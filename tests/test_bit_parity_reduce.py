@@ -12,10 +12,19 @@ import torch as real_torch
 
 import autograd_kit as ak
 from autograd_kit._pow import torch_powf
-from autograd_kit._reduction import torch_sum
+from autograd_kit._reduction import THREADS, torch_sum
 from autograd_kit._reduction_stats import torch_norm, torch_var
 
 DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def torch_on_the_emulated_threads():
+    """Sums of GRAIN elements or more depend on the thread count: run torch on the count emulated."""
+    old = real_torch.get_num_threads()
+    real_torch.set_num_threads(THREADS)
+    yield
+    real_torch.set_num_threads(old)
 
 
 def bits_differ(want, got):
