@@ -51,7 +51,9 @@ def _candidates():
     dirs = [os.path.join(sys.prefix, "lib"), os.path.join(sys.prefix, "Library", "bin")]
     if sys.base_prefix != sys.prefix:
         dirs.append(os.path.join(sys.base_prefix, "lib"))
-    out = [os.path.join(d, n) for d in dirs for n in names]
+    out = [p for p in (os.path.join(d, n) for d in dirs for n in names) if os.path.exists(p)]
+    if out:  # found where pip puts it: importlib.metadata (~1.7 MB of modules and file lists) is not needed
+        return out
     try:
         from importlib import metadata
         for f in metadata.distribution("mkl").files or ():
