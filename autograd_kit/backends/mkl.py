@@ -14,7 +14,8 @@ PyTorch's MKL is called the way ATen calls it:
 
 The library is found where ``pip install mkl`` puts it (``sys.prefix/lib``, or the ``mkl``
 distribution's file list), or at ``AUTOGRAD_KIT_MKL=/path/to/libmkl_rt.so.2``; it is loaded on first
-use, never at ``import autograd_kit``.
+use, never at ``import autograd_kit``. Where the layers the ``libmkl_rt`` dispatcher would pick sit beside it
+(core, GNU threading, LP64 interface: the Linux wheel), those are loaded instead, with less resident memory.
 """
 import ctypes
 import os
