@@ -114,7 +114,7 @@ def _load():
         return None
     # MKL's work buffers from malloc, given back after each call (MKL's own allocator keeps them: ~5 MB more
     # resident in a training loop); called before any MKL routine allocates, as MKL requires
-    lib.MKL_Disable_Fast_MM()
+    getattr(lib, "MKL_Disable_Fast_MM", int)()
     lib.MKL_Set_Num_Threads.argtypes = [_I]
     lib.MKL_Verbose.argtypes = [_I]
     for t, c in (("s", ctypes.c_float), ("d", ctypes.c_double)):
