@@ -44,8 +44,7 @@ class Generator:
         if dev.split(":")[0] != "cpu":
             raise RuntimeError(f"Cannot get {dev.split(':')[0].upper()} generator: autograd_kit runs on the CPU "
                                "only.\nHint: create the generator with torch.Generator() (device='cpu').")
-        self._bg = np.random.MT19937(0)
-        self._set_seed(_DEFAULT_SEED)
+        self._set_seed(_DEFAULT_SEED)  # the engine itself (NumPy's MT19937) is made on first use: see __getattr__
 
     @property
     def device(self):
@@ -61,7 +60,22 @@ class Generator:
         self._next_float = None     # next_float_normal_sample_
 
     def _load(self, key, pos):
-        self._bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": int(pos)}}
+        state = {"bit_generator": "MT19937", "state": {"key": key, "pos": int(pos)}}
+        if "_bg" in self.__dict__:
+            self._bg.state = state
+        else:  # no draw yet: the state waits for the engine (numpy.random stays unimported until a draw)
+            self._pending = state
+
+    def __getattr__(self, name):
+        # ``_bg``, NumPy's MT19937, made on first use: ``import autograd_kit`` (whose default generator is seeded
+        # at import) need not import numpy.random (~6 MB resident) for a program that draws no random numbers
+        if name != "_bg":
+            raise AttributeError(f"'Generator' object has no attribute '{name}'")
+        from numpy.random import MT19937
+        bg = MT19937(0)
+        bg.state = self.__dict__.pop("_pending")
+        self._bg = bg
+        return bg
 
     def manual_seed(self, seed):
         """Seed with ``seed`` (an int in [-2**63, 2**64)); returns the generator."""

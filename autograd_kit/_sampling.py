@@ -15,6 +15,7 @@ from ._rng_math import fma32, fma64, glibc, normal_fill_16_float, normal_fill_16
 f32, f64 = np.float32, np.float64
 _U64 = np.uint64
 _M24, _M53 = _U64((1 << 24) - 1), _U64((1 << 53) - 1)
+_PIECE = 1 << 16  # values per piece of a large uniform fill
 
 
 def _is_double(dtype):
@@ -30,7 +31,14 @@ def unit_uniform(gen, n, dtype):
 
 def uniform(gen, n, dtype, low=0.0, high=1.0):
     """``uniform_(low, high)``: ``fma(x, high - low, low)`` in the tensor's float type; a value that rounds
-    up to ``high`` becomes ``low`` (PyTorch 2.13 keeps the interval half-open that way)."""
+    up to ``high`` becomes ``low`` (PyTorch 2.13 keeps the interval half-open that way).
+    Large fills go in pieces of ``_PIECE`` values (the same draws in the same order, so the same values): the
+    intermediates (64-bit draws, the float64 fma) would otherwise take ~30 bytes per value at once."""
+    if n > _PIECE:
+        out = np.empty(n, dtype)
+        for i in range(0, n, _PIECE):
+            out[i:i + _PIECE] = uniform(gen, min(_PIECE, n - i), dtype, low, high)
+        return out
     x = unit_uniform(gen, n, dtype)
     if _is_double(dtype):
         low, high = f64(low), f64(high)

@@ -12,7 +12,6 @@ each rounded as the hardware rounds it: float32 arithmetic in float32, fused mul
 Scalar loop tails of PyTorch's elementwise kernels call the C library (``std::exp``): ``libm_exp``.
 """
 import ctypes
-import ctypes.util
 import math
 
 import numpy as np
@@ -357,8 +356,17 @@ def vlog(x):
 
 
 # ----- the C library's scalar functions (loop tails of PyTorch's elementwise kernels) -----------------
-_libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+_libm = None
 _LIBM = {}
+
+
+def _c_math():
+    """The C math library, opened on first use (``find_library`` runs ldconfig and imports subprocess)."""
+    global _libm
+    if _libm is None:
+        from ctypes.util import find_library
+        _libm = ctypes.CDLL(find_library("m") or "libm.so.6")
+    return _libm
 
 
 def _libm_fn(name, dtype):
@@ -368,7 +376,7 @@ def _libm_fn(name, dtype):
         if dtype == _f64:  # Python's math module calls the same C library, without ctypes' overhead
             fn = np.frompyfunc(getattr(math, name), 1, 1)
         else:
-            c = getattr(_libm, name + "f")
+            c = getattr(_c_math(), name + "f")
             c.restype, c.argtypes = ctypes.c_float, (ctypes.c_float,)
             fn = np.frompyfunc(c, 1, 1)
         _LIBM[key] = fn
@@ -386,7 +394,7 @@ def libm(name, x):
         try:
             out = _libm_fn(name, dtype)(x.astype(dtype, copy=False))
         except (OverflowError, ValueError):  # math.exp(1000), math.log(0): fall back to the C call
-            c = getattr(_libm, name)
+            c = getattr(_c_math(), name)
             c.restype, c.argtypes = ctypes.c_double, (ctypes.c_double,)
             out = np.frompyfunc(c, 1, 1)(x)
     return np.asarray(out, dtype=dtype).reshape(x.shape)

@@ -14,10 +14,10 @@ PyTorch's MKL is called the way ATen calls it:
 
 The library is found where ``pip install mkl`` puts it (``sys.prefix/lib``, or the ``mkl``
 distribution's file list), or at ``AUTOGRAD_KIT_MKL=/path/to/libmkl_rt.so.2``; it is loaded on first
-use, never at ``import autograd_kit``.
+use, never at ``import autograd_kit``. Where the layers the ``libmkl_rt`` dispatcher would pick sit beside it
+(core, GNU threading, LP64 interface: the Linux wheel), those are loaded instead, with less resident memory.
 """
 import ctypes
-import ctypes.util
 import os
 import sys
 
@@ -52,7 +52,9 @@ def _candidates():
     dirs = [os.path.join(sys.prefix, "lib"), os.path.join(sys.prefix, "Library", "bin")]
     if sys.base_prefix != sys.prefix:
         dirs.append(os.path.join(sys.base_prefix, "lib"))
-    out = [os.path.join(d, n) for d in dirs for n in names]
+    out = [p for p in (os.path.join(d, n) for d in dirs for n in names) if os.path.exists(p)]
+    if out:  # found where pip puts it: importlib.metadata (~1.7 MB of modules and file lists) is not needed
+        return out
     try:
         from importlib import metadata
         for f in metadata.distribution("mkl").files or ():
@@ -63,6 +65,34 @@ def _candidates():
     return [p for p in out if os.path.exists(p)]
 
 
+# The layers libmkl_rt's dispatcher picks here (core, GNU OpenMP threading, LP64 interface), next to it in the wheel
+_LAYERS = ("libmkl_core.so.2", "libmkl_gnu_thread.so.2", "libmkl_intel_lp64.so.2")
+
+
+def _load_layers(rt_path):
+    """MKL's layers loaded directly rather than through ``libmkl_rt`` (the same libraries and kernels, ~3 MB less
+    resident: the dispatcher's symbol tables), or None where they are not beside it (then the dispatcher it is).
+    They call one another, so they are bound lazily (``ctypes.CDLL`` binds every symbol at once, RTLD_NOW)."""
+    folder = os.path.dirname(rt_path)
+    layers = [os.path.join(folder, name) for name in _LAYERS]
+    if not all(os.path.exists(p) for p in layers):
+        return None
+    try:
+        dlopen = ctypes.CDLL(None).dlopen
+    except AttributeError:  # glibc before 2.34: dlopen lives in libdl
+        try:
+            dlopen = ctypes.CDLL("libdl.so.2").dlopen
+        except (OSError, AttributeError):
+            return None
+    dlopen.restype, dlopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, _I]
+    handle = None
+    for p in layers:
+        handle = dlopen(os.fsencode(p), os.RTLD_LAZY | os.RTLD_GLOBAL)
+        if not handle:
+            return None
+    return ctypes.CDLL(layers[-1], handle=handle)
+
+
 def _load():
     global _lib, _tried
     _tried = True
@@ -71,14 +101,20 @@ def _load():
     paths = _candidates()
     if not paths:
         return None
+    from ctypes.util import find_library  # here, not at import: it imports shutil, tempfile, bz2, lzma...
     try:  # MKL's GNU threading layer runs on GCC's OpenMP runtime, as PyTorch's build does
-        ctypes.CDLL(ctypes.util.find_library("gomp") or "libgomp.so.1", mode=ctypes.RTLD_GLOBAL)
-        lib = ctypes.CDLL(paths[0], mode=ctypes.RTLD_GLOBAL)
-        lib.MKL_Set_Threading_Layer.argtypes = [_I]
-        if lib.MKL_Set_Threading_Layer(3) != 3:  # MKL_THREADING_GNU
-            return None
+        ctypes.CDLL(find_library("gomp") or "libgomp.so.1", mode=ctypes.RTLD_GLOBAL)
+        lib = _load_layers(paths[0])
+        if lib is None:
+            lib = ctypes.CDLL(paths[0], mode=ctypes.RTLD_GLOBAL)
+            lib.MKL_Set_Threading_Layer.argtypes = [_I]
+            if lib.MKL_Set_Threading_Layer(3) != 3:  # MKL_THREADING_GNU
+                return None
     except OSError:
         return None
+    # MKL's work buffers from malloc, given back after each call (MKL's own allocator keeps them: ~5 MB more
+    # resident in a training loop); called before any MKL routine allocates, as MKL requires
+    getattr(lib, "MKL_Disable_Fast_MM", int)()
     lib.MKL_Set_Num_Threads.argtypes = [_I]
     lib.MKL_Verbose.argtypes = [_I]
     for t, c in (("s", ctypes.c_float), ("d", ctypes.c_double)):
