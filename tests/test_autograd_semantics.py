@@ -327,3 +327,24 @@ def test_a_gradient_nobody_else_holds_becomes_grad_without_a_copy():
     # a copy would have been made while the original was alive: a different address
     assert w.grad._data.__array_interface__["data"][0] == where[0]
     assert w.grad.tolist() == [[4.0] * 2] * 3
+
+
+def test_nodes_keep_small_outputs_and_let_large_ones_go():
+    ak = torch
+    import gc
+    import weakref
+    big = ak.randn(200, 100, requires_grad=True)   # 80,000 bytes: over the 64 KiB a node keeps
+    small = ak.randn(10, 10, requires_grad=True)
+    yb, ys = big * 2, small * 2
+    nb, ns = yb.grad_fn, ys.grad_fn
+    ref = weakref.ref(yb._data)
+    assert nb._value is yb._data and ns._value is ys._data  # alive while the tensors are
+    lb, ls = yb.sum(), ys.sum()
+    del yb, ys
+    gc.collect()
+    assert ref() is None and nb._value is None  # freed with its tensor
+    assert ns._value.shape == (10, 10) and np.array_equal(ns._value, small._data * 2)
+    assert nb._input_meta() == (((200, 100), np.dtype(np.float32)), None)
+    (lb + ls).backward()
+    assert np.array_equal(big.grad._data, np.full((200, 100), 2, np.float32))
+    assert np.array_equal(small.grad._data, np.full((10, 10), 2, np.float32))

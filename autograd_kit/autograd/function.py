@@ -38,6 +38,7 @@ _new = object.__new__
 _weakref = weakref.ref
 ndarray = np.ndarray
 _NO_EDGE = (None, 0)
+_KEEP_BYTES = graph.KEEP_BYTES
 # needs_input_grad, shared: keyed by the number of inputs when all of them need a gradient (the common
 # case: no tuple built per node), else by the tuple itself
 _NEEDS = {}
@@ -128,9 +129,9 @@ def _op1(cls):
             t._inference = True
         if node._saves_output:
             node._out = (out, t._vc, 0)
-        node._value = out
+        node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
         node._out_ref = _weakref(t)
-        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
+        node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
         return t
     return _own_code(op1)
 
@@ -197,9 +198,9 @@ def _op2(cls):
             t._inference = True
         if node._saves_output:
             node._out = (out, t._vc, 0)
-        node._value = out
+        node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
         node._out_ref = _weakref(t)
-        node._w = [backward, node.next_functions, node._in_meta, out, node._saved, False]
+        node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
         return t
     return _own_code(op2)
 
@@ -323,11 +324,11 @@ class Function:
         if node._saves_output:
             node._out = (out, t._vc, t._vc[0])
         # for the views (teaching first): the output's value and tensor, and inputs that are constants
-        node._value = out
+        node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
         node._out_ref = _weakref(t)
         if consts is not None:
             node._consts = consts
-        node._w = [cls._Node._backward, edges, node._in_meta, out, node._saved, False]
+        node._w = [cls._Node._backward, edges, node._in_meta, shape, dt, node._saved, False]
         return t
 
     @classmethod

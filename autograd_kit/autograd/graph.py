@@ -21,6 +21,7 @@ import numpy as np
 from .. import _dtype, _grad_mode
 
 _inference_used = _grad_mode._inference_used
+KEEP_BYTES = 1 << 16  # a node keeps its op's output (for the views) up to this size; a larger one weakly
 
 _seq = itertools.count()
 _new = object.__new__
@@ -87,7 +88,8 @@ class Node:
     _saves_output = False  # the op saved its own output (OUTPUT): Function.apply keeps it in _out
     _hooked = False  # a hook or retain_grad was registered: only then does the walk look for them
     # What the walk reads of an op's node, in one list (one attribute read per node; see _walk_record):
-    # [backward function, next_functions, _in_meta, _value, _saved, hooked]. None: built on demand.
+    # [backward function, next_functions, _in_meta, output shape, output dtype, _saved, hooked]. None: built
+    # on demand.
     _w = None
     _out = None
     _freed = False
@@ -95,17 +97,33 @@ class Node:
     _hooks = None
     _retain = None
     _metadata = None
-    _value = None  # the op's output values, kept for the graph views
+    _val = None  # the op's output values for the graph views (see _value)
     _out_ref = None  # weak reference to the output tensor (its label, retained grad)
     _consts = None  # ((input position, value), ...) for inputs that are constants
     _in_meta = None  # per input (shape, dtype) or None; None for all: each input has the output's
+
+    @property
+    def _value(self):
+        """The op's output values, for the graph views: kept with the node up to ``KEEP_BYTES``; a larger
+        output is kept only while something else holds it (its tensor, a saved value), so a big network's
+        intermediate results are freed as in PyTorch. None once freed."""
+        v = self._val
+        return v() if type(v) is weakref.ref else v
+
+    def _out_meta(self):
+        """(shape, dtype) of the op's output."""
+        w = self._w
+        if w is not None:
+            return w[3], w[4]
+        v = self._value
+        return v.shape, v.dtype
 
     def _input_meta(self):
         """(shape, dtype) of each input that needs a gradient (None for the others)."""
         if self._in_meta is not None:
             return self._in_meta
-        v = self._value
-        return tuple(None if c is None else (v.shape, v.dtype) for c, _ in self.next_functions)
+        meta = self._out_meta()
+        return tuple(None if c is None else meta for c, _ in self.next_functions)
 
     @property
     def output(self):
@@ -258,7 +276,7 @@ class Node:
     def _mark_hooked(self):
         self._hooked = True
         if self._w is not None:
-            self._w[5] = True
+            self._w[6] = True
 
     def _backward(self, grad):
         """The op's backward formula (each op's node class binds it directly: see Function)."""
@@ -449,7 +467,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     _accumulate(node.variable, grad, create_graph)
             else:
                 w = node._w  # the node's fields in one read (node classes differ at every step of the walk)
-                backward, edges, meta, v, saved, hooked = w if w is not None else _walk_record(node)
+                backward, edges, meta, shape, dt, saved, hooked = w if w is not None else _walk_record(node)
                 if hooked or capture is not None:
                     grad = _before(node, grad, create_graph, capture, captured)
                 if need is not None and id(node) not in need:
@@ -461,7 +479,6 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     if meta is None and len(grads) == len(edges):
                         # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
                         # they are (checked inline: the common case); anything else goes to _fit_to_inputs
-                        shape, dt = v.shape, v.dtype
                         for g, (child, _) in zip(grads, edges):
                             if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
                                                   or g._data.dtype is not dt):
@@ -518,7 +535,8 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
 
 def _walk_record(node):
     """``node._w`` for a node that has none (one not made by Function: e.g. the grader's remote nodes)."""
-    return [type(node)._backward, node.next_functions, node._in_meta, node._value, node._saved, node._hooked]
+    v = node._value
+    return [type(node)._backward, node.next_functions, node._in_meta, v.shape, v.dtype, node._saved, node._hooked]
 
 
 def _before(node, grad, create_graph, capture, captured):
@@ -594,8 +612,7 @@ def _fit_to_inputs(node, grads):
         grads = _check_user_grads(node, grads)
     metas = node._in_meta
     if metas is None:  # every input has the output's shape and dtype
-        v = node._value
-        shape, dt = v.shape, v.dtype
+        shape, dt = node._out_meta()
         for g, (child, _) in zip(grads, node.next_functions):
             if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
                                   or g._data.dtype != dt):

@@ -229,8 +229,12 @@ class ForwardRecorder:
                     src = "a constant"
                 if i < len(vals) and vals[i] is not None:
                     page.value(f"{names[i]} = {src}", vals[i])
-            shape = node._value.shape
-            page.value(f"out, shape {shape_str(shape)}" if len(shape) else "out", node._value)
+            shape = node._out_meta()[0]
+            label = f"out, shape {shape_str(shape)}" if len(shape) else "out"
+            if node._value is not None:
+                page.value(label, node._value)
+            else:  # a large output nothing holds any more (see Node._value)
+                page.line(f"  {label}: freed (not kept for the views: larger than 64 KiB)", "ak-note")
             links = ", ".join("None" if c is None else (f"AccumulateGrad ({leaf_name[id(c.variable)]})"
                                                         if isinstance(c, AccumulateGrad) else c.name())
                               for c, _ in node.next_functions)

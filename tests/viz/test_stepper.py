@@ -264,3 +264,18 @@ def test_highlighted_edges_exist_in_big_graphs_with_copies_of_shared_leaves():
         assert len(edges) > 90 and "(used again)" in s.svg or values
         for a, b in edges:
             assert f"<title>{a}&#45;&gt;{b}</title>" in s.svg, (values, a, b)
+
+
+def test_a_large_intermediate_is_freed_and_the_stepper_says_so():
+    # a node keeps its output for the views up to 64 KiB; a larger one only while its tensor lives (as PyTorch
+    # frees intermediate results), so a big network's forward results do not all stay alive through backward
+    x = torch.ones(200, 100, requires_grad=True)  # 80,000 bytes of float32
+    x.label = "x"
+    f = step_forward(lambda t: (t * 2).sum(), x)
+    assert [fr["title"] for fr in f.frames] == ["MulBackward0", "SumBackward0"]
+    assert "  out, shape (200, 100): freed (not kept for the views: larger than 64 KiB)" in f.frames[0]["text"]
+    assert "out = 40000." in f.frames[1]["text"]  # a small output is kept
+    b = step_backward(f.output)
+    assert len(b.frames) == 3 and b.svg == f.svg
+    f.output.backward()
+    assert float(x.grad.sum()) == 40000.0 and x.grad.shape == (200, 100)
