@@ -33,7 +33,9 @@ _tried = False
 _P = ctypes.c_void_p
 _I = ctypes.c_int
 _ROW, _COL, _N, _T = 101, 102, 111, 112
-_MODE = 0x2 | 0x100  # VML_HA | VML_FTZDAZ_OFF (0) | VML_ERRMODE_IGNORE
+_MODE = ctypes.c_int64(0x2 | 0x100)  # VML_HA | VML_FTZDAZ_OFF (0) | VML_ERRMODE_IGNORE
+_byref = ctypes.byref
+_from_buffer = ctypes.c_char.from_buffer
 _threads_set = None
 
 # the ops ATen's vml.h computes with MKL (IMPLEMENT_VML_MKL), torch name -> MKL name
@@ -41,7 +43,7 @@ VML_OPS = {"exp": "Exp", "log": "Ln", "log10": "Log10", "log2": "Log2", "sin": "
            "tan": "Tan", "tanh": "Tanh", "sqrt": "Sqrt", "asin": "Asin", "acos": "Acos", "atan": "Atan",
            "erf": "Erf", "erfc": "Erfc", "erfinv": "ErfInv"}
 _vml = {}
-_fns = {}  # dtype -> (gemm, gemm_batch, gemv, dot)
+_fns = {}  # dtype -> (gemm, gemm_batch, gemv, dot, axpy, ctypes scalar type)
 
 
 def _candidates():
@@ -81,15 +83,11 @@ def _load():
         return None
     lib.MKL_Set_Num_Threads.argtypes = [_I]
     lib.MKL_Verbose.argtypes = [_I]
-    for t, c in (("s", ctypes.c_float), ("d", ctypes.c_double)):
-        getattr(lib, f"cblas_{t}gemm").argtypes = [_I, _I, _I, _I, _I, _I, c, _P, _I, _P, _I, c, _P, _I]
-        getattr(lib, f"cblas_{t}gemm_batch").argtypes = [_I] + [_P] * 13 + [_I, _P]
-        getattr(lib, f"cblas_{t}gemv").argtypes = [_I, _I, _I, _I, c, _P, _I, _P, _I, c, _P, _I]
-        getattr(lib, f"cblas_{t}dot").argtypes = [_I, _P, _I, _P, _I]
-        getattr(lib, f"cblas_{t}dot").restype = c
-        getattr(lib, f"cblas_{t}axpy").argtypes = [_I, c, _P, _I, _P, _I]
-    for dt, t in ((np.dtype(np.float32), "s"), (np.dtype(np.float64), "d")):
-        _fns[dt] = tuple(getattr(lib, f"cblas_{t}{op}") for op in ("gemm", "gemm_batch", "gemv", "dot", "axpy"))
+    for dt, t, c in ((np.dtype(np.float32), "s", ctypes.c_float), (np.dtype(np.float64), "d", ctypes.c_double)):
+        # lib[name]: a function object of its own, without argtypes (see _ptr): the calls pass ctypes values
+        fns = tuple(lib[f"cblas_{t}{op}"] for op in ("gemm", "gemm_batch", "gemv", "dot", "axpy"))
+        fns[3].restype = c
+        _fns[dt] = fns + (c,)
     _lib = lib
     _sync_threads()
     return lib
@@ -136,6 +134,27 @@ class verbose:
         return False
 
 
+# ---- calling MKL through ctypes ------------------------------------------------------------------
+# The function objects have no argtypes: the calls pass Python ints (C ints), ctypes float scalars and
+# pointers built by _ptr, which skips ctypes' per-argument conversion (~1.5 µs a gemm call) and NumPy's
+# ``a.ctypes`` object (~1.4 µs an array).
+def _ptr(a):
+    """The pointer argument for ``a``'s data: a writable C-contiguous array lends its buffer
+    (``c_char.from_buffer``, ~0.3 µs), any other array gives its address (``a.ctypes.data``)."""
+    try:
+        return _byref(_from_buffer(a))
+    except (TypeError, ValueError):  # read-only, not C-contiguous, or empty
+        return _P(a.ctypes.data)
+
+
+def _ptr_t(a):
+    """``_ptr`` for a 2-D array likely to be a transposed view (its transpose C-contiguous): the same address."""
+    try:
+        return _byref(_from_buffer(a.T))
+    except (TypeError, ValueError):
+        return _P(a.ctypes.data)
+
+
 # ---- VML ------------------------------------------------------------------------------------------
 def unary(name, x):
     """VML's high-accuracy ``vm[s|d]<Op>`` of a float32/float64 array (a new array), or None when MKL is
@@ -145,8 +164,7 @@ def unary(name, x):
     if fn is None:
         if (dt != np.float32 and dt != np.float64) or name not in VML_OPS or _get() is None:
             return None
-        fn = getattr(_lib, ("vms" if dt == np.float32 else "vmd") + VML_OPS[name])
-        fn.argtypes = [_I, _P, _P, ctypes.c_int64]
+        fn = _lib[("vms" if dt == np.float32 else "vmd") + VML_OPS[name]]  # no argtypes: see _ptr
         _vml[(name, dt)] = fn
     if not x.flags.c_contiguous:
         x = np.ascontiguousarray(x)
@@ -154,12 +172,12 @@ def unary(name, x):
     n = x.size
     if n < 2 ** 31:
         if n:
-            fn(n, x.ctypes.data, out.ctypes.data, _MODE)
+            fn(n, _ptr(x), _byref(_from_buffer(out)), _MODE)
         return out
     step, isz = 2 ** 31 - 1, dt.itemsize  # MKL_INT is 32-bit: ATen calls VML in chunks this long
     xp, op = x.ctypes.data, out.ctypes.data
     for i in range(0, n, step):
-        fn(min(step, n - i), xp + i * isz, op + i * isz, _MODE)
+        fn(min(step, n - i), _P(xp + i * isz), _P(op + i * isz), _MODE)
     return out
 
 
@@ -203,17 +221,20 @@ def _normalize(ta, tb, m, n, k, lda, ldb, ldc):
     return lda, ldb, ldc
 
 
-def _operand(mat, s, first, second, tc):
-    """addmm_impl_cpu_'s choice for one operand: (array, transposed, leading dimension)."""
-    if s is not None and s[1 if tc else 0] == 1 and s[0 if tc else 1] >= max(1, first):
-        t = False
-    elif s is not None and s[0 if tc else 1] == 1 and s[1 if tc else 0] >= max(1, second):
-        t = True
-    else:
-        t = not tc
-        mat = np.ascontiguousarray(mat)
+def _operand(mat, u, v, first, second, tc):
+    """addmm_impl_cpu_'s choice for one operand: (array, transposed, leading dimension). ``u``, ``v``: its
+    element strides, in the order (column, row) of the column-major product BLAS computes (``tc``: the
+    product is computed transposed, so a row-major operand is BLAS's column-major one)."""
+    if u == 1 and v >= max(1, first):
+        return mat, False, v
+    if v == 1 and u >= max(1, second):
+        return mat, True, u
+    mat = np.ascontiguousarray(mat)
+    s = _es(mat)
+    if s is None:  # a one-row or one-column array whose stride is not a whole number of elements
+        mat = mat.copy()
         s = _es(mat)
-    return mat, t, s[1 if t == tc else 0]
+    return mat, not tc, s[0]
 
 
 def addmm(out, m1, m2, beta=0.0, alpha=1.0):
@@ -228,33 +249,42 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
         return None
     M, N = out.shape
     K = m1.shape[1]
-    if M == 0 or N == 0:
-        return out
-    if K == 0:
-        if beta == 0:
-            out[...] = 0
-        else:
-            out *= beta
+    if not (M and N and K):
+        if M and N:
+            if beta == 0:
+                out[...] = 0
+            else:
+                out *= beta
         return out
     isz = dt.itemsize
     r0, r1 = out.strides
+    a0, a1 = m1.strides
+    b0, b1 = m2.strides
     r0, r1 = r0 // isz, r1 // isz
-    s1, s2 = _es(m1), _es(m2)
-    if r0 == 1 and (N == 1 or r1 >= max(1, M)):
-        tc = False
-    else:  # out is C-contiguous: PyTorch computes outᵀ = m2ᵀ·m1ᵀ
-        tc = True
-        m1, m2, s1, s2 = m2, m1, s2, s1
-    m, n = (N, M) if tc else (M, N)
-    k = m1.shape[0] if tc else m1.shape[1]
-    a, ta, lda = _operand(m1, s1, m, k, tc)
-    b, tb, ldb = _operand(m2, s2, k, n, tc)
-    ldc = r0 if tc else r1
-    lda, ldb, ldc = _normalize(ta, tb, m, n, k, lda, ldb, ldc)
+    if (a0 | a1 | b0 | b1) % isz:  # a stride that is not a whole number of elements: (0, 0), copied below
+        a0, a1 = (0, 0) if a0 % isz or a1 % isz else (a0 // isz, a1 // isz)
+        b0, b1 = (0, 0) if b0 % isz or b1 % isz else (b0 // isz, b1 // isz)
+    else:
+        a0, a1, b0, b1 = a0 // isz, a1 // isz, b0 // isz, b1 // isz
+    tc = not (r0 == 1 and (N == 1 or r1 >= max(1, M)))
+    if tc:  # out is C-contiguous: PyTorch computes outᵀ = m2ᵀ·m1ᵀ
+        m, n, ldc = N, M, r0
+        a, ta, lda = _operand(m2, b1, b0, N, K, True)
+        b, tb, ldb = _operand(m1, a1, a0, K, M, True)
+    else:  # out is column-major: BLAS computes out = m1·m2
+        m, n, ldc = M, N, r1
+        a, ta, lda = _operand(m1, a0, a1, M, K, False)
+        b, tb, ldb = _operand(m2, b0, b1, K, N, False)
+    if m == 1 or n == 1 or K == 1:
+        lda, ldb, ldc = _normalize(ta, tb, m, n, K, lda, ldb, ldc)
     if _threads._num_threads != _threads_set:
         _sync_threads()
-    fns[0](_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
-           a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, ldc)
+    ct = fns[5]
+    # an operand BLAS reads transposed iff it is row-major when the product is not (ta != tc): then it is
+    # likely C-contiguous (_ptr), else likely the transpose of a C-contiguous array (_ptr_t)
+    fns[0](_COL, _T if ta else _N, _T if tb else _N, m, n, K, ct(alpha),
+           _ptr(a) if ta != tc else _ptr_t(a), lda, _ptr(b) if tb != tc else _ptr_t(b), ldb, ct(beta),
+           _ptr(out), ldc)
     return out
 
 
@@ -315,21 +345,21 @@ def bmm(out, b1, b2, beta=0.0, alpha=1.0, is_bmm=True):
     lda, ldb, ldc = _normalize(ta, tb, m, n, k, lda, ldb, ldc)
     _sync_threads()
     beta = 0.0 if is_bmm else beta
+    fns = _fns[out.dtype]
+    ct = fns[5]
     if bs == 1:
-        _fns[out.dtype][0](_COL, _T if ta else _N, _T if tb else _N, m, n, k, alpha,
-                            b2.ctypes.data, lda, b1.ctypes.data, ldb, beta, out.ctypes.data, ldc)
+        fns[0](_COL, _T if ta else _N, _T if tb else _N, m, n, k, ct(alpha),
+               _P(b2.ctypes.data), lda, _P(b1.ctypes.data), ldb, ct(beta), _P(out.ctypes.data), ldc)
         return out
     isz = out.itemsize
     idx = np.arange(bs, dtype=np.uint64)
     pa = b2.ctypes.data + idx * np.uint64(s2[0] * isz)
     pb = b1.ctypes.data + idx * np.uint64(s1[0] * isz)
     pc = out.ctypes.data + idx * np.uint64(rs[0] * isz)
-    ct = ctypes.c_float if t == "s" else ctypes.c_double
-    ints = [ctypes.byref(_I(v)) for v in (_T if ta else _N, _T if tb else _N, m, n, k)]
-    _fns[out.dtype][1](
-        _COL, ints[0], ints[1], ints[2], ints[3], ints[4], ctypes.byref(ct(alpha)), pa.ctypes.data,
-        ctypes.byref(_I(lda)), pb.ctypes.data, ctypes.byref(_I(ldb)), ctypes.byref(ct(beta)), pc.ctypes.data,
-        ctypes.byref(_I(ldc)), 1, ctypes.byref(_I(bs)))
+    ints = [_byref(_I(v)) for v in (_T if ta else _N, _T if tb else _N, m, n, k)]
+    fns[1](_COL, ints[0], ints[1], ints[2], ints[3], ints[4], _byref(ct(alpha)), _P(pa.ctypes.data),
+           _byref(_I(lda)), _P(pb.ctypes.data), _byref(_I(ldb)), _byref(ct(beta)), _P(pc.ctypes.data),
+           _byref(_I(ldc)), 1, _byref(_I(bs)))
     return out
 
 
@@ -357,9 +387,11 @@ def gemv(out, mat, vec, beta=0.0, alpha=1.0):
         trans, m, n, lda = _T, N, M, _es(mat)[0]
     if n == 1:
         lda = m
-    _sync_threads()
-    _fns[out.dtype][2](_COL, trans, m, n, alpha, mat.ctypes.data, lda, vec.ctypes.data,
-                       1 if vec.size == 1 else sv[0], beta, out.ctypes.data, so[0])
+    if _threads._num_threads != _threads_set:
+        _sync_threads()
+    fns = _fns[out.dtype]
+    fns[2](_COL, trans, m, n, fns[5](alpha), _ptr(mat) if trans == _T else _ptr_t(mat), lda, _ptr(vec),
+           1 if vec.size == 1 else sv[0], fns[5](beta), _ptr(out), so[0])
     return out
 
 
@@ -373,17 +405,30 @@ def dot(a, b):
         return None
     n = a.shape[0]
     ia, ib = (1, 1) if n == 1 else (sa[0], sb[0])
-    _sync_threads()
-    return np.array(_fns[a.dtype][3](n, a.ctypes.data, ia, b.ctypes.data, ib), a.dtype)
+    if _threads._num_threads != _threads_set:
+        _sync_threads()
+    return np.array(_fns[a.dtype][3](n, _ptr(a), ia, _ptr(b), ib), a.dtype)
 
 
 def axpy(alpha, x, y):
-    """``y += alpha * x`` in place (1-D contiguous arrays of one float dtype), BLAS ``?axpy``: one fused
-    multiply-add per element, bit for bit ``torch.add_(other, alpha=)``. True when done, else False."""
-    if _get() is None or x.dtype != y.dtype or x.dtype not in _fns or x.size != y.size:
+    """``y += alpha * x`` in place (C-contiguous arrays of one float dtype and size, ``y`` writable), BLAS
+    ``?axpy``: one fused multiply-add per element, bit for bit ``torch.add_(other, alpha=)``. True when done,
+    else False."""
+    fns = _fns.get(x.dtype)
+    if fns is None:
+        if _lib is None and not _tried and _get() is not None:
+            return axpy(alpha, x, y)
         return False
-    if not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable) or x.size > 2**31 - 1:
+    n = x.size
+    if y.dtype != x.dtype or y.size != n or n > 2**31 - 1 or not x.flags.c_contiguous:
         return False
-    _sync_threads()
-    _fns[x.dtype][4](x.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+    if not n:
+        return y.flags.c_contiguous and y.flags.writeable
+    try:
+        py = _byref(_from_buffer(y))  # y writable and C-contiguous, else TypeError
+    except TypeError:
+        return False
+    if _threads._num_threads != _threads_set:
+        _sync_threads()
+    fns[4](n, fns[5](alpha), _ptr(x), 1, py, 1)
     return True
