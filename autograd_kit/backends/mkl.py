@@ -221,14 +221,9 @@ def _normalize(ta, tb, m, n, k, lda, ldb, ldc):
     return lda, ldb, ldc
 
 
-def _operand(mat, u, v, first, second, tc):
-    """addmm_impl_cpu_'s choice for one operand: (array, transposed, leading dimension). ``u``, ``v``: its
-    element strides, in the order (column, row) of the column-major product BLAS computes (``tc``: the
-    product is computed transposed, so a row-major operand is BLAS's column-major one)."""
-    if u == 1 and v >= max(1, first):
-        return mat, False, v
-    if v == 1 and u >= max(1, second):
-        return mat, True, u
+def _copied(mat, tc):
+    """addmm_impl_cpu_'s operand with no unit stride (or one BLAS cannot take): a C-contiguous copy, which
+    BLAS reads transposed unless the product is: (array, transposed, leading dimension)."""
     mat = np.ascontiguousarray(mat)
     s = _es(mat)
     if s is None:  # a one-row or one-column array whose stride is not a whole number of elements
@@ -266,15 +261,37 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
         b0, b1 = (0, 0) if b0 % isz or b1 % isz else (b0 // isz, b1 // isz)
     else:
         a0, a1, b0, b1 = a0 // isz, a1 // isz, b0 // isz, b1 // isz
-    tc = not (r0 == 1 and (N == 1 or r1 >= max(1, M)))
+    # addmm_impl_cpu_'s choices (M, N, K >= 1 here): an operand with a unit stride along BLAS's columns is
+    # passed as it is, one with a unit stride along BLAS's rows transposed, any other one copied
+    tc = not (r0 == 1 and (N == 1 or r1 >= M))
     if tc:  # out is C-contiguous: PyTorch computes outᵀ = m2ᵀ·m1ᵀ
         m, n, ldc = N, M, r0
-        a, ta, lda = _operand(m2, b1, b0, N, K, True)
-        b, tb, ldb = _operand(m1, a1, a0, K, M, True)
+        if b1 == 1 and b0 >= N:
+            a, ta, lda = m2, False, b0
+        elif b0 == 1 and b1 >= K:
+            a, ta, lda = m2, True, b1
+        else:
+            a, ta, lda = _copied(m2, True)
+        if a1 == 1 and a0 >= K:
+            b, tb, ldb = m1, False, a0
+        elif a0 == 1 and a1 >= M:
+            b, tb, ldb = m1, True, a1
+        else:
+            b, tb, ldb = _copied(m1, True)
     else:  # out is column-major: BLAS computes out = m1·m2
         m, n, ldc = M, N, r1
-        a, ta, lda = _operand(m1, a0, a1, M, K, False)
-        b, tb, ldb = _operand(m2, b0, b1, K, N, False)
+        if a0 == 1 and a1 >= M:
+            a, ta, lda = m1, False, a1
+        elif a1 == 1 and a0 >= K:
+            a, ta, lda = m1, True, a0
+        else:
+            a, ta, lda = _copied(m1, False)
+        if b0 == 1 and b1 >= K:
+            b, tb, ldb = m2, False, b1
+        elif b1 == 1 and b0 >= N:
+            b, tb, ldb = m2, True, b0
+        else:
+            b, tb, ldb = _copied(m2, False)
     if m == 1 or n == 1 or K == 1:
         lda, ldb, ldc = _normalize(ta, tb, m, n, K, lda, ldb, ldc)
     if _threads._num_threads != _threads_set:
