@@ -113,18 +113,21 @@ def _axpy_into(x, y, z, dt, out):
     axpy = _AXPY[0]
     if axpy is None or dt not in (np.float32, np.float64) or y.dtype != dt or not y.flags.c_contiguous:
         return None
-    if np.ndim(z) and (z.shape != y.shape or z.dtype != dt):
+    z_arr = np.ndim(z) > 0
+    if z_arr and (z.shape != y.shape or z.dtype != dt):
         return None
-    if out is None:
+    if out is None:  # a new array: it overlaps nothing
         out = np.empty(y.shape, dt)
-    elif out.dtype != dt or out.shape != y.shape or not out.flags.c_contiguous:
-        return None
-    same = np.ndim(z) and z.__array_interface__["data"][0] == out.__array_interface__["data"][0]
-    if not same and (np.may_share_memory(y, out) or np.ndim(z) and np.may_share_memory(z, out)):
-        return None
-    if not same:
         np.copyto(out, z)
-    return out if axpy(x, y.reshape(-1), out.reshape(-1)) else None
+    else:
+        if out.dtype != dt or out.shape != y.shape or not out.flags.c_contiguous:
+            return None
+        same = z is out or z_arr and z.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+        if not same:
+            if np.may_share_memory(y, out) or z_arr and np.may_share_memory(z, out):
+                return None
+            np.copyto(out, z)
+    return out if axpy(x, y, out) else None
 
 
 def _fma32_blocks(x, y, z, out):
