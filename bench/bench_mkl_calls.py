@@ -3,6 +3,7 @@ built on it, against NumPy's own call and PyTorch 2.13's, in µs per call.
 
     python bench/bench_mkl_calls.py              # every case, 7 rounds
     python bench/bench_mkl_calls.py --rounds 11 --only addmm
+    python bench/bench_mkl_calls.py --threads 1  # every library one-threaded (a loaded machine)
 
 All three libraries run in this one process (per-call overhead is the point here, not throughput; the
 products are small or one-threaded-sized), and each case's rounds run in turns (kit, NumPy, torch, kit, ...)
@@ -16,7 +17,10 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep instead of spinning
+os.environ.pop("OPENBLAS_CORETYPE", None)  # NumPy's own OpenBLAS kernel (as bench_engine.py measures it)
+if "--threads" in sys.argv:  # read before NumPy's BLAS starts its threads
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
@@ -55,7 +59,8 @@ def case_addmm_linear():
 
 
 def case_gemm_medium():
-    """mkl.gemm: (128,784) @ (784,256), a new output (the 784-256-10 MLP's first layer)."""
+    """mkl.gemm: (128,784) @ (784,256), a new output (the 784-256-10 MLP's first layer). Threaded: each
+    library's rounds are separated by a pause (idle BLAS threads spin for a while after their work)."""
     a, b = _arrays((128, 784), (784, 256))
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
     return lambda: mkl.gemm(a, b), lambda: a @ b, lambda: ta @ tb
@@ -166,7 +171,7 @@ def _round(fn, n):
     return (time.perf_counter() - t0) / n
 
 
-def measure(make, rounds, seconds=0.05):
+def measure(make, rounds, seconds=0.05, pause=0.0):
     fns = make()
     for fn in fns:  # warm up; calibrate a round to ~`seconds`
         fn()
@@ -180,6 +185,8 @@ def measure(make, rounds, seconds=0.05):
     times = [[] for _ in fns]
     for _ in range(rounds):
         for i, fn in enumerate(fns):
+            if pause:
+                time.sleep(pause)
             times[i].append(_round(fn, ns[i]))
     return [statistics.median(t) * 1e6 for t in times]
 
@@ -188,8 +195,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--only", default="", help="cases whose name contains this (case-insensitive)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="BLAS threads for every library (default: torch's default; OpenBLAS's spin-waiting threads "
+                         "can make NumPy's threaded gemm 30x slower on a loaded 2-core machine)")
     args = ap.parse_args()
     assert mkl.is_available(), "MKL is not loaded (pip install 'autograd_kit[exact]'); nothing to measure"
+    if args.threads:
+        ak.set_num_threads(args.threads)
     torch.set_num_threads(ak.get_num_threads())
     print(f"torch {torch.__version__}, NumPy {np.__version__}, {ak.get_num_threads()} threads; "
           f"median of {args.rounds} rounds, libraries in turns; µs per call")
@@ -199,7 +211,7 @@ def main():
     for name, make in CASES:
         if args.only.lower() not in name.lower():
             continue
-        kit, npy, tor = measure(make, args.rounds)
+        kit, npy, tor = measure(make, args.rounds, pause=0.3 if make is case_gemm_medium else 0.0)
         print(f"| {name} | {kit:.2f} | {npy:.2f} | {tor:.2f} | {kit / tor:.2f}× |", flush=True)
 
 
