@@ -380,24 +380,35 @@ def bmm(out, b1, b2, beta=0.0, alpha=1.0, is_bmm=True):
     return out
 
 
+def _loaded_fns(dt, *others):
+    """The dtype's BLAS functions when every array has that dtype and MKL is there (loading it on first
+    use), else None."""
+    fns = _fns.get(dt)
+    if fns is None and _lib is None and not _tried and _get() is not None:
+        fns = _fns.get(dt)
+    if fns is not None:
+        for a in others:
+            if a.dtype != dt:
+                return None
+    return fns
+
+
 def gemv(out, mat, vec, beta=0.0, alpha=1.0):
     """``out = beta*out + alpha*(mat @ vec)`` as ``addmv_out_cpu`` computes it, or None."""
-    t = _blas_type(out, mat, vec)
-    if t is None or _get() is None or out.size == 0:
-        return None if t is None or _lib is None else out
+    fns = _loaded_fns(out.dtype, mat, vec)
+    if fns is None:
+        return None
+    if out.size == 0:
+        return out
     M, N = mat.shape
     if N == 0:
         return None
     s, sv, so = _es(mat), _es(vec), _es(out)
     if s is None or sv is None or sv[0] <= 0 or so[0] <= 0:
         return None
-
-    def lda_ok(m, n, lda):
-        return n == 1 or lda >= max(1, m)
-
-    if s[0] == 1 and lda_ok(M, N, s[1]):
+    if s[0] == 1 and (N == 1 or s[1] >= max(1, M)):
         trans, m, n, lda = _N, M, N, s[1]
-    elif s[1] == 1 and lda_ok(N, M, s[0]):
+    elif s[1] == 1 and (M == 1 or s[0] >= max(1, N)):
         trans, m, n, lda = _T, N, M, s[0]
     else:
         mat = np.ascontiguousarray(mat)
@@ -406,16 +417,16 @@ def gemv(out, mat, vec, beta=0.0, alpha=1.0):
         lda = m
     if _threads._num_threads != _threads_set:
         _sync_threads()
-    fns = _fns[out.dtype]
-    fns[2](_COL, trans, m, n, fns[5](alpha), _ptr(mat) if trans == _T else _ptr_t(mat), lda, _ptr(vec),
-           1 if vec.size == 1 else sv[0], fns[5](beta), _ptr(out), so[0])
+    ct = fns[5]
+    fns[2](_COL, trans, m, n, ct(alpha), _ptr(mat) if trans == _T else _ptr_t(mat), lda, _ptr(vec),
+           1 if vec.size == 1 else sv[0], ct(beta), _ptr(out), so[0])
     return out
 
 
 def dot(a, b):
     """``a · b`` (1-D) as ATen's ``dot`` computes it (BLAS ``?dot``), a 0-d array, or None."""
-    t = _blas_type(a, b)
-    if t is None or _get() is None:
+    fns = _loaded_fns(a.dtype, b)
+    if fns is None:
         return None
     sa, sb = _es(a), _es(b)
     if sa is None or sb is None or sa[0] < 0 or sb[0] < 0:
@@ -424,7 +435,7 @@ def dot(a, b):
     ia, ib = (1, 1) if n == 1 else (sa[0], sb[0])
     if _threads._num_threads != _threads_set:
         _sync_threads()
-    return np.array(_fns[a.dtype][3](n, _ptr(a), ia, _ptr(b), ib), a.dtype)
+    return np.array(fns[3](n, _ptr(a), ia, _ptr(b), ib), a.dtype)
 
 
 def axpy(alpha, x, y):
