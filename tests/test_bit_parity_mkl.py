@@ -1,7 +1,8 @@
 """Bit parity with PyTorch 2.13 for what the kit computes with MKL (``autograd_kit/backends/mkl.py``): matrix
 products (mm, addmm/F.linear, matmul's fold and batched paths, bmm, mv, dot) and the VML unary ops, forward
 and every input gradient, float32 and float64, many shapes (below 16, non-multiples of 16, large, transposed
-and sliced inputs) and seeds. The count of differing bits must be 0.
+and sliced inputs) and seeds, and ``backends.mkl``'s own calls on every memory layout its pointer and stride
+logic handles (read-only, transposed, padded, strided, broadcast). The count of differing bits must be 0.
 
 MKL is part of the test install (the ``exact`` extra), so it must be there: these tests fail, not skip,
 without it. ``test_numpy_fallback`` runs the same products in a subprocess with ``AUTOGRAD_KIT_MKL=0``.
