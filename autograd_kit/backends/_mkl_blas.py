@@ -191,7 +191,8 @@ def bmm(out, b1, b2, beta=0.0, alpha=1.0, is_bmm=True):
     m, n, k = cols, rows, b2.shape[1]
     lda, ldb, ldc = s2[2 if ta else 1], s1[2 if tb else 1], rs[1]
     lda, ldb, ldc = _normalize(ta, tb, m, n, k, lda, ldb, ldc)
-    _sync_threads()
+    if _threads._num_threads != _m._threads_set:
+        _sync_threads()
     beta = 0.0 if is_bmm else beta
     fns = _fns[out.dtype]
     ct = fns[5]
