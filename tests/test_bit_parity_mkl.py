@@ -1,7 +1,8 @@
 """Bit parity with PyTorch 2.13 for what the kit computes with MKL (``autograd_kit/backends/mkl.py``): matrix
 products (mm, addmm/F.linear, matmul's fold and batched paths, bmm, mv, dot) and the VML unary ops, forward
 and every input gradient, float32 and float64, many shapes (below 16, non-multiples of 16, large, transposed
-and sliced inputs) and seeds. The count of differing bits must be 0.
+and sliced inputs) and seeds, and ``backends.mkl``'s own calls on every memory layout its pointer and stride
+logic handles (read-only, transposed, padded, strided, broadcast). The count of differing bits must be 0.
 
 MKL is part of the test install (the ``exact`` extra), so it must be there: these tests fail, not skip,
 without it. ``test_numpy_fallback`` runs the same products in a subprocess with ``AUTOGRAD_KIT_MKL=0``.
@@ -299,3 +300,124 @@ def test_addmm_and_linear_gradcheck():
     assert gradcheck(KF.linear, (x, w, bias))
     t = ak.tensor(rng.standard_normal(6), requires_grad=True)
     assert gradgradcheck(lambda t: ak.tanh(t), (t,))
+
+
+# ---- backends.mkl called directly: every layout its pointer and stride logic takes -----------------------
+def _layouts(lib, x, kind):
+    """The same (m, n) values laid out in memory a given way, as a NumPy array or a torch tensor."""
+    np_ = lib is np
+    if kind == "c":
+        return x
+    if kind == "t":  # column-major: the transpose of a C-contiguous array
+        return x.T.copy().T if np_ else x.t().contiguous().t()
+    if kind in ("pad", "padT"):  # a leading dimension larger than the rows (a slice of a bigger matrix)
+        src = x.T if kind == "padT" else x
+        r, c = src.shape
+        big = np.zeros((r + 3, c + 5), x.dtype) if np_ else torch.zeros(r + 3, c + 5, dtype=x.dtype)
+        big[:r, :c] = src
+        v = big[:r, :c]
+        return v if kind == "pad" else v.T if np_ else v.t()
+    if kind == "cols":  # every third column: no unit stride, copied before the product
+        r, c = x.shape
+        big = np.zeros((r, 3 * c), x.dtype) if np_ else torch.zeros(r, 3 * c, dtype=x.dtype)
+        big[:, ::3] = x
+        return big[:, ::3]
+    if kind == "bcast":  # one row repeated (stride 0; with one row, NumPy's stride is 0 where torch's is not)
+        if x.shape[0] == 1:
+            return x
+        return np.broadcast_to(x[:1], x.shape) if np_ else x[:1].expand(*x.shape)
+    if kind == "ro":  # read-only (the pointer comes from a.ctypes, not a borrowed buffer)
+        if np_:
+            x = x.copy()
+            x.flags.writeable = False
+        return x
+    raise KeyError(kind)
+
+
+KINDS = ("c", "t", "pad", "padT", "cols", "bcast", "ro")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("out_kind", ["c", "t"])
+def test_addmm_direct_layouts(dtype, out_kind):
+    """mkl.addmm on arrays of every layout (and C- or column-major outputs) against torch.addmm(out=)."""
+    rng = np.random.default_rng(7)
+    for m, k, n in ((1, 1, 1), (1, 5, 7), (6, 1, 4), (5, 3, 1), (16, 2, 16), (9, 17, 33)):
+        for ka in KINDS:
+            for kb in KINDS:
+                a, b, c = (rng.standard_normal(s).astype(dtype) for s in ((m, k), (k, n), (m, n)))
+                beta, alpha = ((0.0, 1.0), (1.0, 1.0), (0.5, -2.0))[(len(ka) + len(kb)) % 3]
+                out = c.copy() if out_kind == "c" else np.asfortranarray(c.copy())
+                assert mkl.addmm(out, _layouts(np, a, ka), _layouts(np, b, kb), beta, alpha) is out
+                tout = torch.empty(m, n, dtype=torch.from_numpy(c).dtype) if out_kind == "c" else \
+                    torch.empty(n, m, dtype=torch.from_numpy(c).dtype).t()
+                torch.addmm(torch.from_numpy(c), _layouts(torch, torch.from_numpy(a), ka),
+                            _layouts(torch, torch.from_numpy(b), kb), beta=beta, alpha=alpha, out=tout)
+                assert bits_differ(np.ascontiguousarray(out), tout.contiguous().numpy()) == 0, (m, k, n, ka, kb)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gemv_dot_direct_layouts(dtype):
+    rng = np.random.default_rng(3)
+    for m, n in ((1, 1), (5, 3), (16, 16), (40, 70)):
+        for ka in ("c", "t", "pad", "ro"):
+            a = rng.standard_normal((m, n)).astype(dtype)
+            v = rng.standard_normal(2 * n).astype(dtype)
+            vr = v.copy()
+            vr.flags.writeable = ka != "ro"
+            for vn, vt in ((vr[:n], torch.from_numpy(v)[:n]), (vr[::2], torch.from_numpy(v)[::2])):  # incx 1, 2
+                out = np.empty(m, dtype)
+                assert mkl.gemv(out, _layouts(np, a, ka), vn) is out
+                ref = torch.mv(_layouts(torch, torch.from_numpy(a), ka), vt)
+                assert bits_differ(out, ref.numpy()) == 0
+                d = mkl.dot(vn, a[0] if n == vn.shape[0] else vn)
+                assert bits_differ(d, torch.dot(vt, torch.from_numpy(a[0]) if n == vn.shape[0] else vt).numpy()) == 0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_axpy_and_unary_direct(dtype):
+    """mkl.axpy: y += alpha*x in place on C-contiguous arrays of any rank, bit for bit torch's add_(alpha=);
+    False (nothing written) when y is read-only or not C-contiguous or the sizes or dtypes differ."""
+    rng = np.random.default_rng(5)
+    for shape in ((1,), (7,), (32,), (16, 2), (3, 4, 5), (1000,)):
+        x, y = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+        ty = torch.from_numpy(y.copy()).add_(torch.from_numpy(x), alpha=-0.0123)
+        xr = x.copy()
+        xr.flags.writeable = False  # a read-only x is fine
+        assert mkl.axpy(dtype(-0.0123), xr, y) is True
+        assert bits_differ(y, ty.numpy()) == 0
+        ro = y.copy()
+        ro.flags.writeable = False
+        assert mkl.axpy(dtype(1.0), x, ro) is False and np.array_equal(ro, y)
+        for tx, tyy in ((x, y.astype(np.float16)), (x[:-1] if x.size > 1 else x[:0], y)):
+            assert mkl.axpy(dtype(1.0), tx, tyy) is False
+        if x.ndim == 2:
+            yt = np.asfortranarray(y)
+            assert mkl.axpy(dtype(1.0), x, yt) is False and np.array_equal(yt, y)
+            assert mkl.axpy(dtype(1.0), np.asfortranarray(x), y.copy()) is False
+        for name in ("exp", "tanh"):
+            assert bits_differ(mkl.unary(name, xr), getattr(torch, name)(torch.from_numpy(x)).numpy()) == 0
+    e = np.empty(0, dtype)
+    assert mkl.axpy(dtype(2.0), e, e.copy()) is True and mkl.unary("exp", e).shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_product_gradients_create_graph(dtype):
+    """mm/addmm/linear backward computes on arrays when no graph is recorded and with tensor ops (recorded)
+    under create_graph: both give torch's bits, and the recorded one has torch's second derivative."""
+    rng = np.random.default_rng(11)
+    x, w, bias = (rng.standard_normal(s).astype(dtype) for s in ((16, 5), (7, 5), (7,)))
+    cases = {"linear": lambda L, x, w, b: L.nn.functional.linear(x, w, b),
+             "mm_t": lambda L, x, w, b: x.t().t().mm(w.t()) + b,
+             "addmm_alpha": lambda L, x, w, b: L.addmm(b, x, w.t(), beta=0.5, alpha=2.0)}
+    for name, fn in cases.items():
+        res = []
+        for lib in (torch, ak):
+            tx, tw, tb = (lib.tensor(a, requires_grad=True) for a in (x, w, bias))
+            y = lib.tanh(fn(lib, tx, tw, tb))
+            gx, gw = lib.autograd.grad(y.sum(), (tx, tw), create_graph=True)
+            (ggw,) = lib.autograd.grad((gx * gx).sum() + gw.sum(), tw)
+            first = lib.autograd.grad(lib.tanh(fn(lib, tx, tw, tb)).sum(), (tx, tw))
+            res.append([t.detach().numpy() for t in (gx, gw, ggw) + tuple(first)])
+        for t, k in zip(*res):
+            assert bits_differ(k, t) == 0, name

@@ -5,6 +5,7 @@ the backward formulas are PyTorch's (``mm_mat1_backward``: a column-major input 
 gradient), since which operand BLAS gets transposed changes the bits. Without MKL: NumPy's products."""
 import numpy as np
 
+from .._grad_mode import _enabled
 from ..autograd.function import Function
 from ..backends import mkl
 from ._util import broadcast_error
@@ -50,15 +51,28 @@ def _bmm(a, b):
 def _colmajor(d):
     """mm's backward lays a column-major input's gradient out column-major (FunctionsManual.cpp)."""
     s = d.strides
-    return d.ndim == 2 and s[0] == d.itemsize and s[1] == d.itemsize * d.shape[0]
+    return len(s) == 2 and s[0] == d.itemsize and s[1] == d.itemsize * d.shape[0]
+
+
+def _plain(grad, other):
+    """Whether a product's gradient can be computed on the arrays: no graph is being recorded (backward
+    without create_graph runs with grad mode off, where each tensor op below would run plainly anyway) and
+    the dtypes agree (else mm's own error is raised by the tensor ops)."""
+    return not _enabled[0] and grad._data.dtype == other._data.dtype and grad._data.ndim == 2
 
 
 def mm_mat1_backward(grad, mat2, mat1_colmajor, alpha=1):
+    if alpha == 1 and _plain(grad, mat2):  # the same products as below, without a node or view per op
+        g, b = grad._data, mat2._data
+        return Tensor._make(_mm(b, g.T).T if mat1_colmajor else _mm(g, b.T))
     g = mat2.mm(grad.t()).t() if mat1_colmajor else grad.mm(mat2.t())
     return g if alpha == 1 else g * alpha
 
 
 def mm_mat2_backward(grad, mat1, mat2_colmajor, alpha=1):
+    if alpha == 1 and _plain(grad, mat1):
+        g, a = grad._data, mat1._data
+        return Tensor._make(_mm(g.T, a).T if mat2_colmajor else _mm(a.T, g))
     g = grad.t().mm(mat1).t() if mat2_colmajor else mat1.t().mm(grad)
     return g if alpha == 1 else g * alpha
 
@@ -95,11 +109,16 @@ class Addmm(Function):
         ctx.cols, ctx.beta, ctx.alpha = (_colmajor(a._data), _colmajor(b._data)), beta, alpha
         ad, bd, cd = a._data, b._data, c._data
         shape = (ad.shape[0], bd.shape[1])
-        try:
-            np.broadcast_shapes(cd.shape, shape)
-        except ValueError:
-            raise broadcast_error(cd.shape, shape) from None
-        out = np.empty(shape, np.result_type(cd, ad, bd))
+        cs = cd.shape
+        if cs != shape and cs != shape[1:]:  # (F.linear's bias has the shape of a row)
+            try:
+                np.broadcast_shapes(cs, shape)
+            except ValueError:
+                raise broadcast_error(cs, shape) from None
+        dt = cd.dtype
+        if ad.dtype != dt or bd.dtype != dt:
+            dt = np.result_type(cd, ad, bd)
+        out = np.empty(shape, dt)
         if beta != 0:
             out[...] = cd
         if mkl.addmm(out, ad, bd, beta, alpha) is not None:

@@ -98,29 +98,36 @@ def fused(x, y, z, dt, out=None):
 _AXPY = []  # [backends.mkl.axpy or None], looked up on first use
 
 
+def _axpy_lookup():
+    from ..backends import mkl
+    _AXPY.append(getattr(mkl, "axpy", None) if mkl.is_available() else None)
+
+
 def _axpy_into(x, y, z, dt, out):
     """``x * y + z`` (x a number) by BLAS's axpy when ``backends.mkl`` offers it (``axpy(alpha, x, y)``: y += alpha
     * x in place on 1-d contiguous arrays, True when done): MKL's saxpy/daxpy is one fused multiply-add per element,
     bit for bit torch's ``add_(other, alpha=)``, and about 4x faster than the blocks below. The result array
     (``out`` or a new one), or None when axpy does not apply."""
     if not _AXPY:
-        from ..backends import mkl
-        _AXPY.append(getattr(mkl, "axpy", None) if mkl.is_available() else None)
+        _axpy_lookup()
     axpy = _AXPY[0]
     if axpy is None or dt not in (np.float32, np.float64) or y.dtype != dt or not y.flags.c_contiguous:
         return None
-    if np.ndim(z) and (z.shape != y.shape or z.dtype != dt):
+    z_arr = np.ndim(z) > 0
+    if z_arr and (z.shape != y.shape or z.dtype != dt):
         return None
-    if out is None:
+    if out is None:  # a new array: it overlaps nothing
         out = np.empty(y.shape, dt)
-    elif out.dtype != dt or out.shape != y.shape or not out.flags.c_contiguous:
-        return None
-    same = np.ndim(z) and z.__array_interface__["data"][0] == out.__array_interface__["data"][0]
-    if not same and (np.may_share_memory(y, out) or np.ndim(z) and np.may_share_memory(z, out)):
-        return None
-    if not same:
         np.copyto(out, z)
-    return out if axpy(x, y.reshape(-1), out.reshape(-1)) else None
+    else:
+        if out.dtype != dt or out.shape != y.shape or not out.flags.c_contiguous:
+            return None
+        same = z is out or z_arr and z.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+        if not same:
+            if np.may_share_memory(y, out) or z_arr and np.may_share_memory(z, out):
+                return None
+            np.copyto(out, z)
+    return out if axpy(x, y, out) else None
 
 
 def _fma32_blocks(x, y, z, out):
@@ -163,7 +170,9 @@ def add_scaled_(d, o, alpha):
             d.flags.c_contiguous and o.flags.c_contiguous) or (o is not d and np.may_share_memory(o, d)):
         return False
     al = d.dtype.type(alpha)
-    if _axpy_into(al, o, d, d.dtype, d) is not None:
+    if not _AXPY:
+        _axpy_lookup()
+    if _AXPY[0] is not None and _AXPY[0](al, o, d):  # d += al * o by MKL's axpy, straight into d
         return True
     if d.dtype == np.float32:
         _fma32_blocks(al, o, d, d)
