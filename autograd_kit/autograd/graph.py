@@ -535,8 +535,9 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
 
 def _walk_record(node):
     """``node._w`` for a node that has none (one not made by Function: e.g. the grader's remote nodes)."""
-    v = node._value
-    return [type(node)._backward, node.next_functions, node._in_meta, v.shape, v.dtype, node._saved, node._hooked]
+    v = node._value  # such a node has _in_meta (then the walk reads no output shape), or its output's values
+    shape, dt = (None, None) if v is None else (v.shape, v.dtype)
+    return [type(node)._backward, node.next_functions, node._in_meta, shape, dt, node._saved, node._hooked]
 
 
 def _before(node, grad, create_graph, capture, captured):
