@@ -22,10 +22,11 @@ import sys
 # The BLAS reads them when NumPy is first imported, below; the rows' processes inherit this environment.
 os.environ.pop("OPENBLAS_CORETYPE", None)
 os.environ.pop("OPENBLAS_L2_SIZE", None)
-# Both libraries run in one process: keep idle OpenMP/BLAS threads from spinning on the cores the other
-# library is using (without this, whichever runs second is measured up to 10x slower).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("OPENBLAS_WAIT_POLICY", "PASSIVE")
+# OpenMP/BLAS thread pools run with their defaults, as users have them (no OMP_WAIT_POLICY): each library
+# runs in a process of its own and the parent pauses between two libraries' rounds (IDLE_BETWEEN), so one
+# library's threads, which spin a little while after their work before they sleep, never run while another is
+# measured. (OMP_WAIT_POLICY=PASSIVE, which this script once set, makes every parallel BLAS call wake its
+# sleeping threads: it charged torch's and the kit's MKL, and NumPy's OpenBLAS, 10-40% on the MLP rows.)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
