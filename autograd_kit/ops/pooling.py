@@ -58,10 +58,12 @@ class MaxPool2DWithIndices(Function):
         win = windows(xp, kernel_size, stride, dilation, out)
         kh, kw = kernel_size
         best = win[..., 0, 0].copy()
-        arg = np.zeros(best.shape, np.intp)
+        small = np.int8 if kh * kw <= 127 else np.int32  # the winner's offset in its window
+        arg = np.zeros(best.shape, small)
         for r in range(1, kh * kw):
             v = win[..., r // kw, r % kw]
-            arg = np.where((v > best) | (v != v), r, arg)
+            won = ((v > best) | (v != v)).view(np.int8)  # PyTorch's `val > maxval || isnan(val)`
+            arg += (small(r) - arg) * won  # arg = r where won (np.where with a mask is ~15x slower)
             best = np.maximum(best, v)  # NaN-propagating, as the comparison above
         # flat index into each (H, W) plane, as return_indices gives it: window start + the winner's offset
         start = (np.arange(out[0])[:, None] * stride[0] - padding[0]) * w + np.arange(out[1]) * stride[1] - padding[1]
