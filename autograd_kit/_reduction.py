@@ -215,6 +215,11 @@ def _two_pass(iv, sh):
     return _seq(np.stack(bufs))
 
 
+def _axis_set(axis, nd):
+    """The dims ``axis`` names (an int or a sequence of them, negative ones wrapped), as a set."""
+    return {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+
+
 _PLANS = {}  # (shape, dtype char, axis, keepdims) -> (kind, sizes, output shape, zero), or False
 _ZEROS = {"f": np.float32(0), "d": np.float64(0)}
 
@@ -228,7 +233,7 @@ def _plan(shape, char, axis, keepdims):
     if axis is None:
         axes = set(range(nd))
     else:
-        axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+        axes = _axis_set(axis, nd)
         if not all(0 <= d < nd for d in axes):
             return False
     if 0 in shape or all(shape[d] == 1 for d in axes):
@@ -270,7 +275,7 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
         if axis is None:
             out = torch_sum(a.T, None, keepdims)
             return out.T if keepdims else out
-        axes = {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
+        axes = _axis_set(axis, nd)
         if all(0 <= d < nd for d in axes) and (nd == 2 or len(axes) == nd):
             out = torch_sum(a.T, tuple(nd - 1 - d for d in axes), keepdims)
             return out.T if type(out) is np.ndarray else out
@@ -290,7 +295,7 @@ def _general(a, axis, keepdims):
     elif type(axis) is int:
         axes = (axis + nd if axis < 0 else axis,)
     else:
-        axes = sorted({(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)})
+        axes = sorted(_axis_set(axis, nd))
     red = [d in axes for d in range(nd)]
     kept = tuple(1 if red[d] else a.shape[d] for d in range(nd))
     out = np.zeros(kept, a.dtype)
