@@ -45,8 +45,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     was = gc.isenabled()
     gc.disable()
     try:
-        collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs, steps=False),
-                          maxlen=0)
+        if inputs is None:  # the walk itself (backward_steps adds only the capture of ``inputs``)
+            nodes, seeds = graph._roots(tensors, grad_tensors)
+            for _ in graph.run(nodes, seeds, retain_graph=create_graph if retain_graph is None else retain_graph,
+                               create_graph=create_graph, steps=False):
+                pass
+        else:
+            collections.deque(backward_steps(tensors, grad_tensors, retain_graph, create_graph, inputs, steps=False),
+                              maxlen=0)
     finally:
         if was:
             gc.enable()

@@ -409,7 +409,7 @@ def _to_execute(order, targets):
 def _dependencies(roots):
     """How many edges lead into each node reachable from ``roots`` (iterative; no order needed)."""
     deps = {}
-    stack = [r for r in dict.fromkeys(roots) if r is not None]
+    stack = [r for r in (dict.fromkeys(roots) if len(roots) > 1 else roots) if r is not None]
     expanded = set(stack)
     pop, push = stack.pop, stack.append
     while stack:
@@ -631,11 +631,25 @@ def _fit_to_inputs(node, grads):
         if metas is not None:
             shape, dt = metas[i]
         if g._data.shape != shape:
-            g = g.sum_to_size(shape)
+            g = g.sum_to_size(shape) if _grad_mode._enabled[0] else _sum_to_size(g, shape)
         if g._data.dtype != dt:
             g = g.to(_dtype.from_numpy_dtype(dt))
         out.append(g)
     return tuple(out)
+
+
+def _sum_to_size(g, shape):
+    """``g.sum_to_size(shape)`` when the walk records no graph: SumToSize's own forward on the array, without
+    the method's argument parsing and ``apply`` (the same sum; with create_graph the op is recorded instead)."""
+    if not _sum_op:
+        from ..ops.sums import SumToSize
+        from .function import _NO_CTX
+        _sum_op.extend((SumToSize.forward, _NO_CTX))
+    forward, ctx = _sum_op
+    return Tensor._make(forward(ctx, g, shape))
+
+
+_sum_op = []  # SumToSize.forward and the no-graph context, bound on first use (ops import this module)
 
 
 def _exclusively_owned(grad):
@@ -702,8 +716,24 @@ def _as_tuple(x):
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
+_SEEDS = {}  # (shape, dtype) -> ones of it: implicit seeds are copies of these (one C call, no np.ones frame)
+
+
+def _seed(d):
+    key = (d.shape, d.dtype)
+    one = _SEEDS.get(key)
+    if one is None:
+        one = _SEEDS[key] = np.ones(d.shape, d.dtype)
+    return Tensor._make(one.copy())
+
+
 def _roots(tensors, grad_tensors):
     """Validate outputs and their seed gradients the way PyTorch does; returns (nodes, grads)."""
+    if grad_tensors is None and type(tensors) is Tensor:  # loss.backward(): checked inline, as below
+        d = tensors._data
+        if tensors._requires_grad and d.size == 1 and d.dtype.kind == "f":
+            fn = tensors.grad_fn
+            return [fn if fn is not None else tensors._accumulator()], [_seed(d)]
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) or (None,) * len(tensors)
     for g in grads:
@@ -725,7 +755,7 @@ def _roots(tensors, grad_tensors):
                                    "or pass gradient= a tensor of that shape.")
             if t._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
-            g = Tensor._make(np.ones(t._data.shape, dtype=t._data.dtype))
+            g = _seed(t._data)
         elif g._data.shape != t._data.shape:
             from .._tensor import Size
             raise RuntimeError(
