@@ -208,7 +208,7 @@ def _install_methods():
         setattr(T, op.__name__.lower(), op.op1)
     T.transpose = T.swapaxes = lambda self, dim0, dim1: S.Transpose.apply(self, dim0=dim0, dim1=dim1)
     T.reshape = lambda self, *shape: S.reshape(self, _shape_args(shape))
-    T.view = lambda self, *shape: _view(self, shape)
+    T.view = _view
     T.view_as = lambda self, other: S.View.apply(self, shape=other._data.shape)
     T.reshape_as = lambda self, other: S.reshape(self, other._data.shape)
     T.permute = lambda self, *dims: S.Permute.apply(self, dims=_shape_args(dims))
@@ -279,12 +279,17 @@ def _shape_args(args):
     return args
 
 
-def _view(self, shape):
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
-        try:
-            return self.to(shape[0])
-        except TypeError:
-            pass
+def _view(self, *shape):
+    """``x.view(2, 3)``, ``x.view((2, 3))``, or ``x.view(dtype)``."""
+    if len(shape) == 1:
+        s = shape[0]
+        if type(s) is tuple:
+            return S.View.apply(self, shape=s)
+        if not isinstance(s, (tuple, list, int)) and s is not None:
+            try:
+                return self.to(s)
+            except TypeError:
+                pass
     return S.View.apply(self, shape=_shape_args(shape))
 
 

@@ -229,25 +229,16 @@ class Expand(Function):
         if type(sizes) is tuple:  # the common case: sizes that broadcast, no -1, a contiguous input
             if sizes == shape:
                 return d.view()
-            lead = len(sizes) - d.ndim
-            if lead >= 0 and d.flags.c_contiguous:
-                strides = [0] * lead
-                for c, s, st in zip(shape, sizes[lead:], d.strides):
-                    if c == s:
-                        strides.append(st)
-                    elif c == 1:
-                        strides.append(0)
-                    else:
-                        break  # a size mismatch: PyTorch's error below
+            strides = _broadcast_strides(d, sizes)
+            if strides is not None:
+                try:  # negative or non-int sizes make NumPy raise: checked below
+                    out = _ndarray(sizes, d.dtype, d, 0, strides)  # as broadcast_view(d, sizes)
+                except (TypeError, ValueError):
+                    pass
                 else:
-                    try:  # negative or non-int sizes make NumPy raise: checked below
-                        out = np.ndarray(sizes, d.dtype, buffer=d, strides=strides)
-                    except (TypeError, ValueError):
-                        pass
-                    else:
-                        if out.shape == sizes:  # as broadcast_view(d, sizes)
-                            out.flags.writeable = False
-                            return out
+                    if out.shape == sizes:
+                        out.setflags(False)  # read-only, as np.broadcast_to
+                        return out
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < d.ndim:
             raise RuntimeError(
@@ -283,14 +274,35 @@ def broadcast_view(d, target):
     without its Python overhead on the common contiguous case."""
     if target == d.shape:
         return d.view()
-    if not d.flags.c_contiguous:
+    strides = _broadcast_strides(d, target)
+    if strides is None:
         return np.broadcast_to(d, target)
-    lead = len(target) - d.ndim
-    strides = [0] * lead + [0 if (s == 1 and t != 1) else st
-                            for s, t, st in zip(d.shape, target[lead:], d.strides)]
-    out = np.ndarray(target, d.dtype, buffer=d, strides=strides)
-    out.flags.writeable = False
+    out = _ndarray(target, d.dtype, d, 0, strides)
+    out.setflags(False)
     return out
+
+
+_ndarray = np.ndarray
+
+
+def _broadcast_strides(d, target):
+    """The strides of ``d`` broadcast to ``target`` (0 along the new and the stretched dims) when ``d`` is
+    contiguous and its sizes broadcast; else None."""
+    n = d.ndim
+    if not n:
+        return (0,) * len(target)
+    lead = len(target) - n
+    if lead < 0 or not d.flags.c_contiguous:
+        return None
+    strides = [0] * lead
+    for c, t, st in zip(d.shape, target[lead:], d.strides):
+        if c == t:
+            strides.append(st)
+        elif c == 1:
+            strides.append(0)
+        else:
+            return None
+    return strides
 
 
 def _tname(d):
