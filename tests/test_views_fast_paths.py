@@ -58,6 +58,9 @@ CASES = [
     ("b", "x.flatten()"), ("b", "x.flatten(1)"), ("b", "x.flatten(0, 1)"), ("b", "x.flatten(-2, -1)"),
     ("b", "x.flatten(2, 1)"), ("b", "x.flatten(1, 1)"), ("v", "x.flatten()"), ("s", "x.flatten()"),
     ("bp", "x.flatten()"), ("mt", "x.flatten()"), ("b", "torch.flatten(x, start_dim=1)"),
+    # x[i]
+    ("m", "x[0]"), ("m", "x[-1]"), ("m", "x[-2]"), ("m", "x[2]"), ("m", "x[-3]"), ("v", "x[1]"), ("s", "x[0]"),
+    ("mt", "x[1]"), ("bp", "x[1]"), ("b", "x[1][2]"), ("e", "x[1]"), ("z", "x[0]"),
 ]
 
 
