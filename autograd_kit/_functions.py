@@ -272,9 +272,10 @@ def _shape_args(args):
     """A method's ``*sizes``: ``x.view(2, 3)``, ``x.view((2, 3))`` or ``x.view([2, 3])`` -> a plain tuple."""
     if len(args) == 1:
         a = args[0]
-        if type(a) is tuple:
+        ta = type(a)
+        if ta is tuple:
             return a
-        if isinstance(a, (tuple, list)):  # a list, or a Size
+        if ta is not int and isinstance(a, (tuple, list)):  # a list, or a Size
             return tuple(a)
     return args
 
@@ -283,14 +284,18 @@ def _view(self, *shape):
     """``x.view(2, 3)``, ``x.view((2, 3))``, or ``x.view(dtype)``."""
     if len(shape) == 1:
         s = shape[0]
-        if type(s) is tuple:
-            return S.View.apply(self, shape=s)
-        if not isinstance(s, (tuple, list, int)) and s is not None:
-            try:
-                return self.to(s)
-            except TypeError:
-                pass
-    return S.View.apply(self, shape=_shape_args(shape))
+        ts = type(s)
+        if ts is tuple:
+            shape = s
+        elif ts is not int:
+            if isinstance(s, (tuple, list)):
+                shape = tuple(s)
+            elif not isinstance(s, int) and s is not None:
+                try:
+                    return self.to(s)
+                except TypeError:
+                    pass
+    return S.View.apply(self, shape=shape)
 
 
 def _new(self, fn, size, dtype, requires_grad):

@@ -51,7 +51,7 @@ class View(Function):
         out = d.view()
         try:  # the common case: NumPy checks the sizes and strides (and infers a -1) itself
             out.shape = shape
-            if _numpy_agrees(out.shape, shape):
+            if out.shape == shape or _numpy_agrees(out.shape, shape):
                 return out
         except Exception:
             pass
@@ -79,7 +79,7 @@ class Reshape(View):
         ctx.shape = d.shape
         try:  # the common case: NumPy checks the size (and infers a -1) itself
             out = d.reshape(shape)
-            if _numpy_agrees(out.shape, shape):
+            if out.shape == shape or _numpy_agrees(out.shape, shape):
                 return out
         except Exception:
             pass
@@ -229,7 +229,7 @@ class Expand(Function):
         if type(sizes) is tuple:  # the common case: sizes that broadcast, no -1, a contiguous input
             if sizes == shape:
                 return d.view()
-            strides = _broadcast_strides(d, sizes)
+            strides = _broadcast_strides(d, sizes) if d.ndim else (0,) * len(sizes)
             if strides is not None:
                 try:  # negative or non-int sizes make NumPy raise: checked below
                     out = _ndarray(sizes, d.dtype, d, 0, strides)  # as broadcast_view(d, sizes)
