@@ -44,7 +44,8 @@ CASES = [
     ("m", "x.view_as(torch.zeros(3, 2))"), ("z", "x.view(-1, 0)"),
     # t / transpose / permute
     ("m", "x.t()"), ("r", "x.t()"), ("v", "x.t()"), ("s", "x.t()"), ("b", "x.t()"), ("mt", "x.t()"),
-    ("m", "x.transpose(0, 1)"), ("b", "x.transpose(-1, 0)"), ("b", "x.transpose(1, 3)"), ("m", "x.T"),
+    ("m", "x.transpose(0, 1)"), ("b", "x.transpose(-1, 0)"), ("m", "x.transpose(0, 2)"), ("m", "x.transpose(-3, 0)"),
+    ("s", "x.transpose(0, -1)"), ("m", "x.transpose(-2, -1)"), ("mt", "x.transpose(1, 0)"), ("b", "x.transpose(1, 3)"), ("m", "x.T"),
     ("b", "x.permute(2, 0, 1)"), ("b", "x.permute((1, 2, 0))"), ("b", "x.permute([0, 2, 1])"),
     ("b", "x.permute(-1, 0, 1)"), ("b", "x.permute(0, 0, 1)"), ("b", "x.permute(0, 1)"), ("b", "x.permute(0, 1, 3)"),
     ("bp", "x.permute(1, 2, 0)"), ("s", "x.permute()"), ("m", "x.permute(1, 0)"),

@@ -94,7 +94,10 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, a, dim0, dim1):
         n = a._data.ndim
-        d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
+        if type(dim0) is int and type(dim1) is int and -n <= dim0 < n and -n <= dim1 < n:  # ints in range
+            d0, d1 = dim0 % n, dim1 % n
+        else:
+            d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
         ctx.dims = (d0, d1)
         return a._data.swapaxes(d0, d1) if n else a._data.view()
 
