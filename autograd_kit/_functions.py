@@ -206,12 +206,12 @@ def _install_methods():
         setattr(T, name, globals()[name])
     for op in (E.Exp, E.Log, E.Sqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Relu):
         setattr(T, op.__name__.lower(), op.op1)
-    T.transpose = T.swapaxes = lambda self, dim0, dim1: transpose(self, dim0, dim1)
-    T.reshape = lambda self, *shape: reshape(self, _shape_args(shape))
-    T.view = lambda self, *shape: _view(self, shape)
+    T.transpose = T.swapaxes = lambda self, dim0, dim1: S.Transpose.apply(self, dim0=dim0, dim1=dim1)
+    T.reshape = lambda self, *shape: S.reshape(self, _shape_args(shape))
+    T.view = _view
     T.view_as = lambda self, other: S.View.apply(self, shape=other._data.shape)
-    T.reshape_as = lambda self, other: reshape(self, other._data.shape)
-    T.permute = lambda self, *dims: permute(self, _shape_args(dims))
+    T.reshape_as = lambda self, other: S.reshape(self, other._data.shape)
+    T.permute = lambda self, *dims: S.Permute.apply(self, dims=_shape_args(dims))
     T.expand = lambda self, *sizes: S.Expand.apply(self, sizes=_shape_args(sizes))
     T.expand_as = lambda self, other: S.Expand.apply(self, sizes=other._data.shape)
     T.sum_to_size = lambda self, *size: R.SumToSize.apply(self, shape=tuple(_shape_args(size)))
@@ -269,18 +269,33 @@ def _compare(op):
 
 
 def _shape_args(args):
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(args)
+    """A method's ``*sizes``: ``x.view(2, 3)``, ``x.view((2, 3))`` or ``x.view([2, 3])`` -> a plain tuple."""
+    if len(args) == 1:
+        a = args[0]
+        ta = type(a)
+        if ta is tuple:
+            return a
+        if ta is not int and isinstance(a, (tuple, list)):  # a list, or a Size
+            return tuple(a)
+    return args
 
 
-def _view(self, shape):
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)) and shape[0] is not None:
-        try:
-            return self.to(shape[0])
-        except TypeError:
-            pass
-    return S.View.apply(self, shape=_shape_args(shape))
+def _view(self, *shape):
+    """``x.view(2, 3)``, ``x.view((2, 3))``, or ``x.view(dtype)``."""
+    if len(shape) == 1:
+        s = shape[0]
+        ts = type(s)
+        if ts is tuple:
+            shape = s
+        elif ts is not int:
+            if isinstance(s, (tuple, list)):
+                shape = tuple(s)
+            elif not isinstance(s, int) and s is not None:
+                try:
+                    return self.to(s)
+                except TypeError:
+                    pass
+    return S.View.apply(self, shape=shape)
 
 
 def _new(self, fn, size, dtype, requires_grad):

@@ -1,6 +1,7 @@
 """The functional API, shape and indexing: reshape, transpose, squeeze, cat/stack, split, select, gather,
 flip, meshgrid..."""
 import builtins
+import math
 
 import numpy as np
 
@@ -64,15 +65,18 @@ def reshape(input, shape):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    shape = input._data.shape
+    d = input._data
+    shape = d.shape
     if not shape:
         return input.reshape((1,))
+    if start_dim == 0 and end_dim == -1 and type(start_dim) is int and type(end_dim) is int:  # the default: all
+        return S.reshape(input, (d.size,)) if len(shape) > 1 else input
     s, e = norm_dim(start_dim, len(shape)), norm_dim(end_dim, len(shape))
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return input
-    new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+    new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
     return S.reshape(input, new)
 
 
@@ -84,11 +88,12 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    if input._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
-    if input._data.ndim < 2:
-        return S.T1.apply(input)  # a vector's t() is itself, recorded as TBackward0
-    return S.T.apply(input, dim0=0, dim1=1)
+    n = input._data.ndim
+    if n == 2:
+        return S.T.apply(input)  # dim0=0, dim1=1: T.forward's defaults
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return S.T1.apply(input)  # a vector's t() is itself, recorded as TBackward0
 
 
 def permute(input, dims):
@@ -96,7 +101,7 @@ def permute(input, dims):
 
 
 def squeeze(input, dim=None):
-    return (S.SqueezeAll if dim is None else S.Squeeze).apply(input, dim=dim)
+    return S.SqueezeAll.apply(input) if dim is None else S.Squeeze.apply(input, dim=dim)
 
 
 def unsqueeze(input, dim):

@@ -188,6 +188,11 @@ def setitem_shape_error(target, vshape):
 def getitem(a, key):
     """Basic indexing is recorded as PyTorch records it: one select/slice/unsqueeze per index, left to
     right (``x[0, :2]`` is SliceBackward0 after SelectBackward0); advanced indexing is one Index op."""
+    if type(key) is int and a._data.ndim:  # x[i]: the common case, one select on dim 0
+        size = a._data.shape[0]
+        if not -size <= key < size:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+        return Select.apply(a, dim=0, index=key)
     single = not isinstance(key, tuple)
     key, advanced = normalize_key(key)
     nd = a._data.ndim

@@ -9,6 +9,7 @@ from ._util import norm_dim, shape_str
 
 
 _INT = {int}
+_RANGE = [list(range(n)) for n in range(65)]  # permute's dims, sorted, when they are each dim once
 
 
 def _infer_shape(shape, numel):
@@ -32,6 +33,12 @@ def _infer_shape(shape, numel):
     return shape
 
 
+def _numpy_agrees(got, shape):
+    """NumPy reshaped to ``shape`` and gave ``got``: is that PyTorch's answer too? (NumPy infers any one
+    negative size; PyTorch only -1, and rejects the others in ``_infer_shape``.)"""
+    return got == shape or (shape.count(-1) == 1 and min(shape) == -1)
+
+
 class View(Function):
     formula = "view(a)"
     derivatives = ("1 (reshaped)",)
@@ -41,7 +48,14 @@ class View(Function):
     def forward(ctx, a, shape):
         d = a._data
         ctx.shape = d.shape
-        new = _infer_shape(shape, d.size)
+        out = d.view()
+        try:  # the common case: NumPy checks the sizes and strides (and infers a -1) itself
+            out.shape = shape
+            if out.shape == shape or _numpy_agrees(out.shape, shape):
+                return out
+        except Exception:
+            pass
+        new = _infer_shape(shape, d.size)  # PyTorch's errors for a bad shape
         out = d.view()
         try:
             out.shape = new
@@ -63,6 +77,12 @@ class Reshape(View):
     def forward(ctx, a, shape):
         d = a._data
         ctx.shape = d.shape
+        try:  # the common case: NumPy checks the size (and infers a -1) itself
+            out = d.reshape(shape)
+            if out.shape == shape or _numpy_agrees(out.shape, shape):
+                return out
+        except Exception:
+            pass
         return d.reshape(_infer_shape(shape, d.size))
 
 
@@ -74,7 +94,10 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, a, dim0, dim1):
         n = a._data.ndim
-        d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
+        if type(dim0) is int and type(dim1) is int and -n <= dim0 < n and -n <= dim1 < n:  # ints in range
+            d0, d1 = dim0 % n, dim1 % n
+        else:
+            d0, d1 = norm_dim(dim0, n), norm_dim(dim1, n)
         ctx.dims = (d0, d1)
         return a._data.swapaxes(d0, d1) if n else a._data.view()
 
@@ -85,6 +108,14 @@ class Transpose(Function):
 
 class T(Transpose):
     backward_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim0=0, dim1=1):
+        d = a._data
+        if d.ndim == 2 and dim0 == 0 and dim1 == 1:  # t() of a matrix: no dims to check
+            ctx.dims = (0, 1)
+            return d.T
+        return Transpose.forward(ctx, a, dim0, dim1)
 
 
 class Alias(Function):
@@ -115,7 +146,15 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, a, dims):
-        n = a._data.ndim
+        d = a._data
+        n = d.ndim
+        try:  # the common case: each of 0..n-1 once, nothing to wrap or check (else checked below)
+            if type(dims) is tuple and sorted(dims) == _RANGE[n]:
+                out = d.transpose(dims)  # (a bool among the dims raises here)
+                ctx.inverse = tuple(sorted(range(n), key=dims.__getitem__))
+                return out
+        except Exception:
+            pass
         if len(dims) != n:
             raise RuntimeError(
                 f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
@@ -123,8 +162,8 @@ class Permute(Function):
         dims = tuple(norm_dim(d, n) for d in dims)
         if len(set(dims)) != n:
             raise RuntimeError("permute(): duplicate dims are not allowed.")
-        ctx.inverse = tuple(np.argsort(dims))
-        return np.transpose(a._data, dims)
+        ctx.inverse = tuple(sorted(range(n), key=dims.__getitem__))
+        return d.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -140,9 +179,11 @@ class Squeeze(Function):
     @staticmethod
     def forward(ctx, a, dim=None):
         d = a._data
-        ctx.shape = d.shape
+        shape = ctx.shape = d.shape
         if dim is None:
-            return d.reshape(tuple(s for s in d.shape if s != 1))
+            return d.reshape(tuple([s for s in shape if s != 1]) if 1 in shape else shape)
+        if type(dim) is int and 0 <= dim < d.ndim:  # one dim, already non-negative
+            return d.reshape(shape[:dim] + shape[dim + 1:] if shape[dim] == 1 else shape)
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {norm_dim(x, d.ndim) for x in dims}
         return d.reshape(tuple(s for i, s in enumerate(d.shape) if not (i in dims and s == 1)))
@@ -171,7 +212,8 @@ class Unsqueeze(Function):
         d = a._data
         dim = norm_dim(dim, d.ndim + 1)
         ctx.dim = dim
-        return np.expand_dims(d, dim)
+        shape = d.shape
+        return d.reshape(shape[:dim] + (1,) + shape[dim:])  # np.expand_dims without its Python overhead
 
     @staticmethod
     def backward(ctx, grad):
@@ -186,6 +228,20 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, a, sizes):
         d = a._data
+        shape = ctx.shape = d.shape
+        if type(sizes) is tuple:  # the common case: sizes that broadcast, no -1, a contiguous input
+            if sizes == shape:
+                return d.view()
+            strides = _broadcast_strides(d, sizes) if d.ndim else (0,) * len(sizes)
+            if strides is not None:
+                try:  # negative or non-int sizes make NumPy raise: checked below
+                    out = _ndarray(sizes, d.dtype, d, 0, strides)  # as broadcast_view(d, sizes)
+                except (TypeError, ValueError):
+                    pass
+                else:
+                    if out.shape == sizes:
+                        out.setflags(False)  # read-only, as np.broadcast_to
+                        return out
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < d.ndim:
             raise RuntimeError(
@@ -209,7 +265,6 @@ class Expand(Function):
                     f"dimension {i}.  Target sizes: {shape_str(sizes)}.  Tensor sizes: {shape_str(d.shape)}")
             target.append(s)
         target.reverse()
-        ctx.shape = d.shape
         return broadcast_view(d, tuple(target))
 
     @staticmethod
@@ -222,14 +277,35 @@ def broadcast_view(d, target):
     without its Python overhead on the common contiguous case."""
     if target == d.shape:
         return d.view()
-    if not d.flags.c_contiguous:
+    strides = _broadcast_strides(d, target)
+    if strides is None:
         return np.broadcast_to(d, target)
-    lead = len(target) - d.ndim
-    strides = [0] * lead + [0 if (s == 1 and t != 1) else st
-                            for s, t, st in zip(d.shape, target[lead:], d.strides)]
-    out = np.ndarray(target, d.dtype, buffer=d, strides=strides)
-    out.flags.writeable = False
+    out = _ndarray(target, d.dtype, d, 0, strides)
+    out.setflags(False)
     return out
+
+
+_ndarray = np.ndarray
+
+
+def _broadcast_strides(d, target):
+    """The strides of ``d`` broadcast to ``target`` (0 along the new and the stretched dims) when ``d`` is
+    contiguous and its sizes broadcast; else None."""
+    n = d.ndim
+    if not n:
+        return (0,) * len(target)
+    lead = len(target) - n
+    if lead < 0 or not d.flags.c_contiguous:
+        return None
+    strides = [0] * lead
+    for c, t, st in zip(d.shape, target[lead:], d.strides):
+        if c == t:
+            strides.append(st)
+        elif c == 1:
+            strides.append(0)
+        else:
+            return None
+    return strides
 
 
 def _tname(d):
@@ -313,9 +389,9 @@ def reshape(a, shape):
     """PyTorch's reshape: a view when it can (ViewBackward0, or ReshapeAliasBackward0 when a is not
     contiguous), else clone then view (UnsafeViewBackward0 after CloneBackward0)."""
     d = a._data
-    new = _infer_shape(shape, d.size)
     if d.flags.c_contiguous:
-        return Reshape.apply(a, shape=new)
+        return Reshape.apply(a, shape=shape)  # its forward checks the shape
+    new = _infer_shape(shape, d.size)
     try:
         d.view().shape = new
     except AttributeError:
