@@ -206,14 +206,14 @@ def _install_methods():
         setattr(T, name, globals()[name])
     for op in (E.Exp, E.Log, E.Sqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Relu):
         setattr(T, op.__name__.lower(), op.op1)
-    T.transpose = T.swapaxes = lambda self, dim0, dim1: S.Transpose.apply(self, dim0=dim0, dim1=dim1)
+    T.transpose = T.swapaxes = lambda self, dim0, dim1: S.Transpose.opv(self, dim0, dim1)
     T.reshape = lambda self, *shape: S.reshape(self, _shape_args(shape))
     T.view = _view
     T.view_as = lambda self, other: S.View.apply(self, shape=other._data.shape)
     T.reshape_as = lambda self, other: S.reshape(self, other._data.shape)
-    T.permute = lambda self, *dims: S.Permute.apply(self, dims=_shape_args(dims))
-    T.expand = lambda self, *sizes: S.Expand.apply(self, sizes=_shape_args(sizes))
-    T.expand_as = lambda self, other: S.Expand.apply(self, sizes=other._data.shape)
+    T.permute = lambda self, *dims: S.Permute.opv(self, _shape_args(dims))
+    T.expand = lambda self, *sizes: S.Expand.opv(self, _shape_args(sizes))
+    T.expand_as = lambda self, other: S.Expand.opv(self, other._data.shape)
     T.sum_to_size = lambda self, *size: R.SumToSize.apply(self, shape=tuple(_shape_args(size)))
     T.where = lambda self, condition, y: where(condition, self, y)
     T.new_zeros = lambda self, *size, dtype=None, requires_grad=False: _new(self, np.zeros, size, dtype, requires_grad)
@@ -295,7 +295,7 @@ def _view(self, *shape):
                     return self.to(s)
                 except TypeError:
                     pass
-    return S.View.apply(self, shape=shape)
+    return S.View.opv(self, shape)
 
 
 def _new(self, fn, size, dtype, requires_grad):

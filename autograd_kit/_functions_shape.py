@@ -90,10 +90,10 @@ swapaxes = swapdims = transpose
 def t(input):
     n = input._data.ndim
     if n == 2:
-        return S.T.apply(input)  # dim0=0, dim1=1: T.forward's defaults
+        return S.T.opv(input)  # dim0=0, dim1=1: T.forward's defaults
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return S.T1.apply(input)  # a vector's t() is itself, recorded as TBackward0
+    return S.T1.opv(input)  # a vector's t() is itself, recorded as TBackward0
 
 
 def permute(input, dims):
@@ -101,11 +101,11 @@ def permute(input, dims):
 
 
 def squeeze(input, dim=None):
-    return S.SqueezeAll.apply(input) if dim is None else S.Squeeze.apply(input, dim=dim)
+    return S.SqueezeAll.opv(input) if dim is None else S.Squeeze.opv(input, dim)
 
 
 def unsqueeze(input, dim):
-    return S.Unsqueeze.apply(input, dim=dim)
+    return S.Unsqueeze.opv(input, dim)
 
 
 def _tensor_list(name, tensors):

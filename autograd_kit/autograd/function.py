@@ -136,6 +136,54 @@ def _op1(cls):
     return _own_code(op1)
 
 
+def _opv(cls):
+    """``cls.apply(a, *params)`` for a view op of one Tensor ``a`` (``x.t()``, ``x.view(2, 3)``): ``params`` go
+    to ``forward`` by position; records as ``_record`` does, with the output sharing ``a``'s version counter
+    and base."""
+    if cls._user or not cls.is_view or not cls.differentiable:
+        return None
+    Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
+
+    def opv(a, *params):
+        if not (a._requires_grad and _enabled[0]):
+            out = forward(_NO_CTX, a, *params)
+            t = _new(_Tensor)  # Tensor._make(out, False, None, a._vc), inlined
+            t._data = out
+            t._requires_grad = False
+            t.grad_fn = None
+            t._vc = a._vc
+            if _inference[0]:
+                t._inference = True
+            return t
+        node = _new(Node)
+        node.seq = next(_seq)
+        fn = a.grad_fn
+        node.next_functions = ((fn, 0) if fn is not None else _leaf_edge(a),)
+        node.needs_input_grad = _T
+        node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
+        node._saves_output = False
+        out = forward(node, a, *params)
+        dt = out.dtype
+        d = a._data
+        node._in_meta = None if d.shape == out.shape and d.dtype is dt else ((d.shape, d.dtype),)
+        t = _new(_Tensor)
+        t._data = out
+        t._requires_grad = True
+        t.grad_fn = node
+        t._vc = a._vc
+        base = a._base
+        t._base = base if base is not None else a
+        if _inference[0]:
+            t._inference = True
+        if node._saves_output:
+            node._out = (out, t._vc, t._vc[0])
+        node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
+        node._out_ref = _weakref(t)
+        node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
+        return t
+    return _own_code(opv)
+
+
 def _op2(cls):
     """``cls.apply(a, b)`` for a Tensor ``a`` and a Tensor or number ``b`` (``x * y``, ``x + 1``); records as
     ``_record`` does, unrolled for two inputs."""
@@ -228,7 +276,7 @@ class Function:
         cls._Node = type(name.rsplit("::", 1)[-1], (graph.Node,), attrs)
         if not cls._user and cls.__dict__.get("registered", True):
             REGISTRY[cls.__name__] = cls
-        cls.op1, cls.op2 = _op1(cls), _op2(cls)
+        cls.op1, cls.op2, cls.opv = _op1(cls), _op2(cls), _opv(cls)
 
     @staticmethod
     def forward(ctx, *args, **kw):

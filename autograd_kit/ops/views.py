@@ -390,10 +390,10 @@ def reshape(a, shape):
     contiguous), else clone then view (UnsafeViewBackward0 after CloneBackward0)."""
     d = a._data
     if d.flags.c_contiguous:
-        return Reshape.apply(a, shape=shape)  # its forward checks the shape
+        return Reshape.opv(a, shape)  # its forward checks the shape
     new = _infer_shape(shape, d.size)
     try:
         d.view().shape = new
     except AttributeError:
         return UnsafeView.apply(Clone.apply(a), shape=new)
-    return ReshapeAlias.apply(a, shape=new)
+    return ReshapeAlias.opv(a, new)
