@@ -84,9 +84,12 @@ class Mm(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
-        ctx.cols = (_colmajor(a._data), _colmajor(b._data))
-        return _mm(a._data, b._data)
+        ad, bd = a._data, b._data
+        if need[0] or need[1]:  # a node is recorded (else nothing is kept)
+            ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
+            ctx.cols = (_colmajor(ad), _colmajor(bd))
+        out = mkl.gemm(ad, bd)  # _mm, inlined
+        return np.matmul(ad, bd) if out is None else out
 
     @staticmethod
     def backward(ctx, grad):
@@ -105,9 +108,10 @@ class Addmm(Function):
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
         need = ctx.needs_input_grad
-        ctx.save(mat1=a if need[2] else None, mat2=b if need[1] else None)
-        ctx.cols, ctx.beta, ctx.alpha = (_colmajor(a._data), _colmajor(b._data)), beta, alpha
         ad, bd, cd = a._data, b._data, c._data
+        if need[0] or need[1] or need[2]:  # a node is recorded (else nothing is kept)
+            ctx.save(mat1=a if need[2] else None, mat2=b if need[1] else None)
+            ctx.cols, ctx.beta, ctx.alpha = (_colmajor(ad), _colmajor(bd)), beta, alpha
         shape = (ad.shape[0], bd.shape[1])
         cs = cd.shape
         if cs != shape and cs != shape[1:]:  # (F.linear's bias has the shape of a row)
@@ -204,12 +208,15 @@ def _check_mv_dtypes(m, v):
 
 
 def mm(a, b):
-    if a._data.ndim != 2:
+    ad, bd = a._data, b._data
+    if ad.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if b._data.ndim != 2:
+    if bd.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    _check_dtypes(a, b)
-    _check_mm(a, b)
+    if ad.dtype != bd.dtype:
+        _check_dtypes(a, b)
+    if ad.shape[1] != bd.shape[0]:
+        _check_mm(a, b)
     return Mm.apply(a, b)
 
 
