@@ -54,24 +54,20 @@ def _colmajor(d):
     return len(s) == 2 and s[0] == d.itemsize and s[1] == d.itemsize * d.shape[0]
 
 
-def _plain(grad, other):
-    """Whether a product's gradient can be computed on the arrays: no graph is being recorded (backward
-    without create_graph runs with grad mode off, where each tensor op below would run plainly anyway) and
-    the dtypes agree (else mm's own error is raised by the tensor ops)."""
-    return not _enabled[0] and grad._data.dtype == other._data.dtype and grad._data.ndim == 2
-
-
+# A product's gradient is computed on the arrays when no graph is being recorded (backward without
+# create_graph runs with grad mode off, where each tensor op below would run plainly anyway) and the dtypes
+# agree (else mm's own error is raised by the tensor ops): the same products, without a node or view per op.
 def mm_mat1_backward(grad, mat2, mat1_colmajor, alpha=1):
-    if alpha == 1 and _plain(grad, mat2):  # the same products as below, without a node or view per op
-        g, b = grad._data, mat2._data
+    g, b = grad._data, mat2._data
+    if alpha == 1 and not _enabled[0] and g.dtype == b.dtype and g.ndim == 2:
         return Tensor._make(_mm(b, g.T).T if mat1_colmajor else _mm(g, b.T))
     g = mat2.mm(grad.t()).t() if mat1_colmajor else grad.mm(mat2.t())
     return g if alpha == 1 else g * alpha
 
 
 def mm_mat2_backward(grad, mat1, mat2_colmajor, alpha=1):
-    if alpha == 1 and _plain(grad, mat1):
-        g, a = grad._data, mat1._data
+    g, a = grad._data, mat1._data
+    if alpha == 1 and not _enabled[0] and g.dtype == a.dtype and g.ndim == 2:
         return Tensor._make(_mm(g.T, a).T if mat2_colmajor else _mm(a.T, g))
     g = grad.t().mm(mat1).t() if mat2_colmajor else mat1.t().mm(grad)
     return g if alpha == 1 else g * alpha
