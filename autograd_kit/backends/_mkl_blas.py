@@ -172,9 +172,8 @@ def _addmm(out, m1, m2, beta, alpha):
 
 
 def gemm(a, b):
-    """``a @ b`` (2-D) as PyTorch's ``mm`` computes it, or None without MKL."""
-    if a.dtype != b.dtype or (a.dtype not in _fns and (_m._tried or _get() is None or a.dtype not in _fns)):
-        return None
+    """``a @ b`` (2-D) as PyTorch's ``mm`` computes it, or None without MKL or for dtypes BLAS does not take
+    (``addmm``'s checks)."""
     return addmm(np.empty((a.shape[0], b.shape[1]), a.dtype), a, b)
 
 
