@@ -2,7 +2,8 @@
 (re-exported by ``backends.mkl``; the library, its threads and the ctypes calling convention are there).
 
 - ``addmm`` replays ``addmm_impl_cpu_``: ``at::native::cpublas::gemm`` is column-major (Fortran) BLAS, and which
-  operand is passed transposed is chosen from the tensors' strides; the product depends on that choice;
+  operand is passed transposed is chosen from the tensors' strides; the product depends on that choice (made once
+  per layout: ``_plans``);
 - ``bmm`` replays ``bmm_out_or_baddbmm_`` (a plain loop for tiny products, MKL's batched gemm otherwise);
 - ``gemv``/``dot`` are ``addmv``'s and ``dot``'s calls; ``axpy`` is ``add_(other, alpha=)``'s fused multiply-add.
 """
@@ -63,8 +64,9 @@ def _copied(mat, tc):
     return mat, not tc, s[0]
 
 
-# addmm's choices for a layout, by (operands' shapes and strides, out's strides, dtypes, beta, alpha): (gemm, C args..., pointer makers).
-# A training loop multiplies the same layouts again and again; this skips the decisions below (~2 µs a call).
+# addmm's BLAS arguments for a layout, by (operands' shapes and strides, out's strides, dtypes, beta, alpha):
+# a training loop multiplies the same layouts again and again, and this skips the decisions in _addmm (~2 µs a call).
+# Only layouts passed without copies are kept; the pointers are taken anew each call.
 _plans = {}
 
 
