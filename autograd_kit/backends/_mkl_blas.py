@@ -21,6 +21,8 @@ def _es(a):
     if len(s) == 2:
         s0, s1 = s
         return None if s0 % isz or s1 % isz else (s0 // isz, s1 // isz)
+    if len(s) == 1:  # (gemv's and dot's vectors: no generator per call)
+        return None if s[0] % isz else (s[0] // isz,)
     if any(x % isz for x in s):
         return None
     return tuple(x // isz for x in s)
