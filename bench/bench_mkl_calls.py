@@ -99,6 +99,21 @@ def case_gemv():
     return lambda: mkl.gemv(o, a, v), lambda: np.matmul(a, v, out=o), lambda: torch.mv(ta, tv, out=to)
 
 
+def case_mm_no_grad():
+    """Tensor.mm with grad mode off (what a backward formula runs): (16,16) @ (16,1), a new output."""
+    a, b = _arrays((16, 16), (16, 1))
+    ka, kb, ta, tb = ak.tensor(a), ak.tensor(b), torch.tensor(a), torch.tensor(b)
+
+    def kit():
+        with ak.no_grad():
+            ka.mm(kb)
+
+    def tor():
+        with torch.no_grad():
+            ta.mm(tb)
+    return kit, lambda: a @ b, tor
+
+
 def case_linear_fwd():
     """F.linear forward, (16,2) input, weight (16,2), bias, weight and bias requiring grad."""
     x, w, bias = _arrays((16, 2), (16, 2), (16,))
@@ -159,6 +174,7 @@ CASES = [("mkl.addmm (16,2)@(2,16) into out", case_addmm_tiny),
          ("mkl.dot 16 floats", case_dot),
          ("mkl.axpy 32 floats", case_axpy),
          ("mkl.unary tanh, 8 floats", case_unary),
+         ("Tensor.mm, grad mode off, (16,16)@(16,1)", case_mm_no_grad),
          ("F.linear forward (16,2)->16", case_linear_fwd),
          ("F.linear fwd+bwd (16,2)->16", case_linear_fwd_bwd),
          ("SGD add_(g, alpha=) on (16,2)", case_sgd_add_)]

@@ -347,13 +347,38 @@ def test_addmm_direct_layouts(dtype, out_kind):
             for kb in KINDS:
                 a, b, c = (rng.standard_normal(s).astype(dtype) for s in ((m, k), (k, n), (m, n)))
                 beta, alpha = ((0.0, 1.0), (1.0, 1.0), (0.5, -2.0))[(len(ka) + len(kb)) % 3]
-                out = c.copy() if out_kind == "c" else np.asfortranarray(c.copy())
-                assert mkl.addmm(out, _layouts(np, a, ka), _layouts(np, b, kb), beta, alpha) is out
+                for _ in range(2):  # the second call replays the first one's remembered BLAS arguments
+                    out = c.copy() if out_kind == "c" else np.asfortranarray(c.copy())
+                    assert mkl.addmm(out, _layouts(np, a, ka), _layouts(np, b, kb), beta, alpha) is out
                 tout = torch.empty(m, n, dtype=torch.from_numpy(c).dtype) if out_kind == "c" else \
                     torch.empty(n, m, dtype=torch.from_numpy(c).dtype).t()
                 torch.addmm(torch.from_numpy(c), _layouts(torch, torch.from_numpy(a), ka),
                             _layouts(torch, torch.from_numpy(b), kb), beta=beta, alpha=alpha, out=tout)
                 assert bits_differ(np.ascontiguousarray(out), tout.contiguous().numpy()) == 0, (m, k, n, ka, kb)
+
+
+def test_addmm_remembered_layouts():
+    """A layout's remembered BLAS call serves only that layout, dtype, beta and alpha: a product of another
+    dtype, scale or shape (or a read-only operand with the same strides) is computed as if it were the first."""
+    rng = np.random.default_rng(9)
+    a, b, c = (rng.standard_normal(s).astype(np.float32) for s in ((6, 4), (4, 5), (6, 5)))
+    out = np.empty((6, 5), np.float32)
+    assert mkl.addmm(out, a, b) is out and mkl.addmm(out, a, b) is out
+    assert mkl.addmm(out, a.astype(np.float64), b) is None and mkl.addmm(out, a, b.astype(np.float16)) is None
+    ro_a, ro_b = a.copy(), b.T.copy().T
+    ro_a.flags.writeable = ro_b.flags.writeable = False
+    for (x, y), beta, alpha in (((a, b), 0.0, 1.0), ((ro_a, b), 0.0, 1.0), ((a, b), 0.5, -2.0),
+                                ((a, ro_b), 1.0, -0.5), ((ro_a, ro_b), 0.5, 1.0), ((a[:, :3], b[:3]), 0.0, 1.0)):
+        for _ in range(2):
+            o = c.copy()
+            assert mkl.addmm(o, x, y, beta, alpha) is o
+            ref = torch.addmm(torch.from_numpy(c), torch.from_numpy(np.array(x)), torch.from_numpy(np.array(y)),
+                              beta=beta, alpha=alpha)
+            assert bits_differ(o, ref.numpy()) == 0, (beta, alpha, x.shape)
+    x64, y64 = a.astype(np.float64), b.astype(np.float64)
+    o64 = np.zeros((6, 5))
+    assert mkl.addmm(o64, x64, y64) is o64
+    assert bits_differ(o64, torch.mm(torch.from_numpy(x64), torch.from_numpy(y64)).numpy()) == 0
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

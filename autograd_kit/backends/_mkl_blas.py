@@ -2,7 +2,8 @@
 (re-exported by ``backends.mkl``; the library, its threads and the ctypes calling convention are there).
 
 - ``addmm`` replays ``addmm_impl_cpu_``: ``at::native::cpublas::gemm`` is column-major (Fortran) BLAS, and which
-  operand is passed transposed is chosen from the tensors' strides; the product depends on that choice;
+  operand is passed transposed is chosen from the tensors' strides; the product depends on that choice (made once
+  per layout: ``_plans``);
 - ``bmm`` replays ``bmm_out_or_baddbmm_`` (a plain loop for tiny products, MKL's batched gemm otherwise);
 - ``gemv``/``dot`` are ``addmv``'s and ``dot``'s calls; ``axpy`` is ``add_(other, alpha=)``'s fused multiply-add.
 """
@@ -20,6 +21,8 @@ def _es(a):
     if len(s) == 2:
         s0, s1 = s
         return None if s0 % isz or s1 % isz else (s0 // isz, s1 // isz)
+    if len(s) == 1:  # (gemv's and dot's vectors: no generator per call)
+        return None if s[0] % isz else (s[0] // isz,)
     if any(x % isz for x in s):
         return None
     return tuple(x // isz for x in s)
@@ -63,15 +66,42 @@ def _copied(mat, tc):
     return mat, not tc, s[0]
 
 
+# addmm's BLAS arguments for a layout, by (operands' shapes and strides, out's strides, dtypes, beta, alpha):
+# a training loop multiplies the same layouts again and again, and this skips the decisions in _addmm (~2 µs a call).
+# Only layouts passed without copies are kept; the pointers are taken anew each call.
+_plans = {}
+
+
 def addmm(out, m1, m2, beta=0.0, alpha=1.0):
     """``out = beta*out + alpha*(m1 @ m2)`` as PyTorch's ``addmm_impl_cpu_`` computes it, in place on the
     C-contiguous ``out`` (which holds ``self`` broadcast when beta != 0). Returns out, or None without MKL
     or for a dtype BLAS does not take (the caller computes with NumPy)."""
+    plan = _plans.get((m1.shape, m1.strides, m2.shape, m2.strides, out.strides, out.dtype, m1.dtype, m2.dtype,
+                       beta, alpha))
+    if plan is None:
+        return _addmm(out, m1, m2, beta, alpha)
+    f, ta, tb, m, n, k, ca, lda, ldb, cb, ldc, tc, pa, pb = plan
+    if _threads._num_threads != _m._threads_set:
+        _sync_threads()
+    try:  # _ptr(out), inlined
+        po = _byref(_from_buffer(out))
+    except (TypeError, ValueError):
+        po = _P(out.ctypes.data)
+    if tc:
+        f(_COL, ta, tb, m, n, k, ca, pa(m2), lda, pb(m1), ldb, cb, po, ldc)
+    else:
+        f(_COL, ta, tb, m, n, k, ca, pa(m1), lda, pb(m2), ldb, cb, po, ldc)
+    return out
+
+
+def _addmm(out, m1, m2, beta, alpha):
+    """``addmm`` deciding the BLAS call from the layouts (and remembering the decision when no operand is
+    copied)."""
     dt = out.dtype
     fns = _fns.get(dt)
     if fns is None or m1.dtype != dt or m2.dtype != dt:
         if _m._lib is None and not _m._tried and _get() is not None:
-            return addmm(out, m1, m2, beta, alpha)
+            return _addmm(out, m1, m2, beta, alpha)
         return None
     M, N = out.shape
     K = m1.shape[1]
@@ -92,6 +122,7 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
         b0, b1 = (0, 0) if b0 % isz or b1 % isz else (b0 // isz, b1 // isz)
     else:
         a0, a1, b0, b1 = a0 // isz, a1 // isz, b0 // isz, b1 // isz
+    key = (m1.shape, m1.strides, m2.shape, m2.strides, out.strides, dt, dt, dt, beta, alpha)
     # addmm_impl_cpu_'s choices (M, N, K >= 1 here): an operand with a unit stride along BLAS's columns is
     # passed as it is, one with a unit stride along BLAS's rows transposed, any other one copied
     tc = not (r0 == 1 and (N == 1 or r1 >= M))
@@ -103,12 +134,14 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
             a, ta, lda = m2, True, b1
         else:
             a, ta, lda = _copied(m2, True)
+            key = None
         if a1 == 1 and a0 >= K:
             b, tb, ldb = m1, False, a0
         elif a0 == 1 and a1 >= M:
             b, tb, ldb = m1, True, a1
         else:
             b, tb, ldb = _copied(m1, True)
+            key = None
     else:  # out is column-major: BLAS computes out = m1·m2
         m, n, ldc = M, N, r1
         if a0 == 1 and a1 >= M:
@@ -117,12 +150,14 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
             a, ta, lda = m1, True, a0
         else:
             a, ta, lda = _copied(m1, False)
+            key = None
         if b0 == 1 and b1 >= K:
             b, tb, ldb = m2, False, b1
         elif b1 == 1 and b0 >= N:
             b, tb, ldb = m2, True, b0
         else:
             b, tb, ldb = _copied(m2, False)
+            key = None
     if m == 1 or n == 1 or K == 1:
         lda, ldb, ldc = _normalize(ta, tb, m, n, K, lda, ldb, ldc)
     if _threads._num_threads != _m._threads_set:
@@ -130,16 +165,19 @@ def addmm(out, m1, m2, beta=0.0, alpha=1.0):
     ct = fns[5]
     # an operand BLAS reads transposed iff it is row-major when the product is not (ta != tc): then it is
     # likely C-contiguous (_ptr), else likely the transpose of a C-contiguous array (_ptr_t)
-    fns[0](_COL, _T if ta else _N, _T if tb else _N, m, n, K, ct(alpha),
-           _ptr(a) if ta != tc else _ptr_t(a), lda, _ptr(b) if tb != tc else _ptr_t(b), ldb, ct(beta),
-           _ptr(out), ldc)
+    plan = (fns[0], _T if ta else _N, _T if tb else _N, m, n, K, ct(alpha), lda, ldb, ct(beta), ldc, tc,
+            _ptr if ta != tc else _ptr_t, _ptr if tb != tc else _ptr_t)
+    plan[0](_COL, plan[1], plan[2], m, n, K, plan[6], plan[12](a), lda, plan[13](b), ldb, plan[9], _ptr(out), ldc)
+    if key is not None:
+        if len(_plans) >= 512:  # layouts seen once (a sweep over sizes) do not pile up
+            _plans.clear()
+        _plans[key] = plan
     return out
 
 
 def gemm(a, b):
-    """``a @ b`` (2-D) as PyTorch's ``mm`` computes it, or None without MKL."""
-    if a.dtype != b.dtype or (a.dtype not in _fns and (_m._tried or _get() is None or a.dtype not in _fns)):
-        return None
+    """``a @ b`` (2-D) as PyTorch's ``mm`` computes it, or None without MKL or for dtypes BLAS does not take
+    (``addmm``'s checks)."""
     return addmm(np.empty((a.shape[0], b.shape[1]), a.dtype), a, b)
 
 

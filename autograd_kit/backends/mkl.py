@@ -203,6 +203,15 @@ def unary(name, x):
             return None
         fn = _lib[("vms" if dt == np.float32 else "vmd") + VML_OPS[name]]  # no argtypes: see _ptr
         _vml[(name, dt)] = fn
+    n = x.size
+    if 0 < n < 2 ** 31 and x.flags.c_contiguous:  # the common case, with _ptr inlined
+        out = np.empty(x.shape, dt)
+        try:
+            px = _byref(_from_buffer(x))
+        except (TypeError, ValueError):
+            px = _P(x.ctypes.data)
+        fn(n, px, _byref(_from_buffer(out)), _MODE)
+        return out
     if not x.flags.c_contiguous:
         x = np.ascontiguousarray(x)
     out = np.empty(x.shape, dt)

@@ -12,6 +12,7 @@ import numpy as np
 import autograd_kit as ak
 from ..ops import activation as A
 from ..ops.activation import scalar_type
+from ..ops.linalg import Addmm as _Addmm
 from ._losses import *  # noqa: F401,F403
 from ._losses import __all__ as _loss_names
 from ._losses import _reduction_string, _size  # noqa: F401  (used by the loss modules)
@@ -23,18 +24,21 @@ from ._functional_layers import __all__ as _layer_names
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``. With a bias, PyTorch's fused addmm (AddmmBackward0) on a 2-D view
     of the input, viewed back (ViewBackward0) when the input is 1-D or has more than 2 dims."""
-    if input._data.ndim == 0 or weight._data.ndim == 0:
+    x, w = input._data, weight._data
+    if x.ndim == 0 or w.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input.dim()}D and {weight.dim()}D")
     if bias is None:
         return input.matmul(weight.t())
-    if bias._data.dtype != weight._data.dtype:
+    if bias._data.dtype != w.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type(bias)} and "
                            f"{scalar_type(weight)}")
-    if input._data.dtype != weight._data.dtype:
+    if x.dtype != w.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type(input)} and "
                            f"{scalar_type(weight)}")
-    if input._data.ndim == 2:
+    if x.ndim == 2:
+        if w.ndim == 2 and x.shape[1] == w.shape[1]:  # addmm's checks (ranks, sizes) pass: its node directly
+            return _Addmm.apply(bias, input, weight.t())
         return ak.addmm(bias, input, weight.t())
     out = ak.addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
     return out.reshape(*input.shape[:-1], weight.shape[0])

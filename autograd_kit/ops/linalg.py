@@ -54,24 +54,20 @@ def _colmajor(d):
     return len(s) == 2 and s[0] == d.itemsize and s[1] == d.itemsize * d.shape[0]
 
 
-def _plain(grad, other):
-    """Whether a product's gradient can be computed on the arrays: no graph is being recorded (backward
-    without create_graph runs with grad mode off, where each tensor op below would run plainly anyway) and
-    the dtypes agree (else mm's own error is raised by the tensor ops)."""
-    return not _enabled[0] and grad._data.dtype == other._data.dtype and grad._data.ndim == 2
-
-
+# A product's gradient is computed on the arrays when no graph is being recorded (backward without
+# create_graph runs with grad mode off, where each tensor op below would run plainly anyway) and the dtypes
+# agree (else mm's own error is raised by the tensor ops): the same products, without a node or view per op.
 def mm_mat1_backward(grad, mat2, mat1_colmajor, alpha=1):
-    if alpha == 1 and _plain(grad, mat2):  # the same products as below, without a node or view per op
-        g, b = grad._data, mat2._data
+    g, b = grad._data, mat2._data
+    if alpha == 1 and not _enabled[0] and g.dtype == b.dtype and g.ndim == 2:
         return Tensor._make(_mm(b, g.T).T if mat1_colmajor else _mm(g, b.T))
     g = mat2.mm(grad.t()).t() if mat1_colmajor else grad.mm(mat2.t())
     return g if alpha == 1 else g * alpha
 
 
 def mm_mat2_backward(grad, mat1, mat2_colmajor, alpha=1):
-    if alpha == 1 and _plain(grad, mat1):
-        g, a = grad._data, mat1._data
+    g, a = grad._data, mat1._data
+    if alpha == 1 and not _enabled[0] and g.dtype == a.dtype and g.ndim == 2:
         return Tensor._make(_mm(g.T, a).T if mat2_colmajor else _mm(a.T, g))
     g = grad.t().mm(mat1).t() if mat2_colmajor else mat1.t().mm(grad)
     return g if alpha == 1 else g * alpha
@@ -84,9 +80,12 @@ class Mm(Function):
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
-        ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
-        ctx.cols = (_colmajor(a._data), _colmajor(b._data))
-        return _mm(a._data, b._data)
+        ad, bd = a._data, b._data
+        if need[0] or need[1]:  # a node is recorded (else nothing is kept)
+            ctx.save(self=a if need[1] else None, mat2=b if need[0] else None)
+            ctx.cols = (_colmajor(ad), _colmajor(bd))
+        out = mkl.gemm(ad, bd)  # _mm, inlined
+        return np.matmul(ad, bd) if out is None else out
 
     @staticmethod
     def backward(ctx, grad):
@@ -105,9 +104,10 @@ class Addmm(Function):
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
         need = ctx.needs_input_grad
-        ctx.save(mat1=a if need[2] else None, mat2=b if need[1] else None)
-        ctx.cols, ctx.beta, ctx.alpha = (_colmajor(a._data), _colmajor(b._data)), beta, alpha
         ad, bd, cd = a._data, b._data, c._data
+        if need[0] or need[1] or need[2]:  # a node is recorded (else nothing is kept)
+            ctx.save(mat1=a if need[2] else None, mat2=b if need[1] else None)
+            ctx.cols, ctx.beta, ctx.alpha = (_colmajor(ad), _colmajor(bd)), beta, alpha
         shape = (ad.shape[0], bd.shape[1])
         cs = cd.shape
         if cs != shape and cs != shape[1:]:  # (F.linear's bias has the shape of a row)
@@ -204,12 +204,15 @@ def _check_mv_dtypes(m, v):
 
 
 def mm(a, b):
-    if a._data.ndim != 2:
+    ad, bd = a._data, b._data
+    if ad.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if b._data.ndim != 2:
+    if bd.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    _check_dtypes(a, b)
-    _check_mm(a, b)
+    if ad.dtype != bd.dtype:
+        _check_dtypes(a, b)
+    if ad.shape[1] != bd.shape[0]:
+        _check_mm(a, b)
     return Mm.apply(a, b)
 
 
