@@ -18,14 +18,16 @@ def _kept_shape(shape, dims):
 
 
 # A repeated sum or mean of a C-contiguous float32/float64 input: (op, shape, dtype char, dim, keepdim) ->
-# (dims, n, torch_sum's callable for them), kept once the first call has checked the arguments.
+# (dims, n, torch_sum's callable for them, n in the input's dtype), kept once a first call has checked the
+# arguments (norm_dims raises before anything is kept).
 _FAST = {}
 
 
 def _fast(key, d, dims, keepdim):
     if len(_FAST) > 4096:
         _FAST.clear()
-    hit = _FAST[key] = (dims, math.prod([d.shape[i] for i in dims]), sum_fn(d.shape, d.dtype.char, dims, keepdim))
+    n = math.prod([d.shape[i] for i in dims])
+    hit = _FAST[key] = (dims, n, sum_fn(d.shape, d.dtype.char, dims, keepdim), d.dtype.type(n))
     return hit
 
 
@@ -82,10 +84,8 @@ class Mean(Function):
             if hit is None and key is not None:
                 hit = _fast(key, d, norm_dims(dim, d.ndim), keepdim)
             if hit is not None and hit[2] is not None:  # the same sum and division as below
-                ctx.shape, ctx.dims = d.shape, hit[0]
-                ctx.n = n = hit[1]
-                out = hit[2](d)
-                return out / out.dtype.type(n) if type(out) is np.ndarray else out.dtype.type(out / n)
+                ctx.shape, ctx.dims, ctx.n = d.shape, hit[0], hit[1]
+                return hit[2](d) / hit[3]
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
