@@ -305,9 +305,9 @@ def compile(kind, sizes, out, zero):
     without its Python steps; where the last call is a reduce over the accumulators, its ``initial=+0``
     mends the sign instead of a final ``+ 0`` (the sums differ from ``+ 0``'s only where both are zeros:
     0 + x is x for every x but -0.0, and no sum starting from +0 ends in -0.0)."""
-    fn = _small(kind, sizes, out, zero)
+    fn = _small(kind, sizes, () if kind == "full" else out, zero)
     if fn is not None:
-        return fn
+        return fn if not out or kind != "full" else lambda a: fn(a).reshape(out)  # a NumPy scalar's reshape
     if out:
         return lambda a: (run(a, kind, sizes) + zero).reshape(out)
     return lambda a: run(a, kind, sizes)[0] + zero
@@ -315,7 +315,7 @@ def compile(kind, sizes, out, zero):
 
 def _small(kind, sizes, out, zero):
     """The specialized callables (None where ``run`` is needed): see ``compile``."""
-    if kind == "full" and not out:
+    if kind == "full":
         n = sizes[0]
         lanes = VEC_BYTES // zero.itemsize
         if n < 2 * lanes:  # _full: one running sum over the elements (in _order's order)
