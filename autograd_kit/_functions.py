@@ -214,7 +214,8 @@ def _install_methods():
     T.permute = lambda self, *dims: S.Permute.opv(self, _shape_args(dims))
     T.expand = lambda self, *sizes: S.Expand.opv(self, _shape_args(sizes))
     T.expand_as = lambda self, other: S.Expand.opv(self, other._data.shape)
-    T.sum_to_size = lambda self, *size: R.SumToSize.apply(self, shape=tuple(_shape_args(size)))
+    T.sum_to_size = lambda self, *size: R.SumToSize.apply(  # the engine's call: one tuple
+        self, shape=size[0] if len(size) == 1 and type(size[0]) is tuple else tuple(_shape_args(size)))
     T.where = lambda self, condition, y: where(condition, self, y)
     T.new_zeros = lambda self, *size, dtype=None, requires_grad=False: _new(self, np.zeros, size, dtype, requires_grad)
     T.new_ones = lambda self, *size, dtype=None, requires_grad=False: _new(self, np.ones, size, dtype, requires_grad)

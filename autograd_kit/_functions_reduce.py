@@ -16,13 +16,13 @@ from .ops._util import norm_dim
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     dim = axis if dim is None else dim
     op = R.Sum if dim is None else R.SumDim
-    return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+    return op.apply(input, dim=dim, keepdim=keepdim, dtype=None if dtype is None else _np_dt(dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     dim = axis if dim is None else dim
     op = R.Mean if dim is None else R.MeanDim
-    return op.apply(input, dim=dim, keepdim=keepdim, dtype=_np_dt(dtype))
+    return op.apply(input, dim=dim, keepdim=keepdim, dtype=None if dtype is None else _np_dt(dtype))
 
 
 def _np_dt(dtype):

@@ -220,30 +220,31 @@ def _axis_set(axis, nd):
     return {(x + nd if x < 0 else x) for x in ((axis,) if np.ndim(axis) == 0 else axis)}
 
 
-_PLANS = {}  # (shape, dtype char, axis, keepdims) -> (kind, sizes, output shape, zero), or False
+_PLANS = {}  # (shape, dtype char, axis, keepdims) -> the fast path's callable, or False
 _ZEROS = {"f": np.float32(0), "d": np.float64(0)}
 
 
-def _plan(shape, char, axis, keepdims):
-    """The fast path of a C-contiguous float32/float64 input: (kind, sizes, output shape, zero) or False
-    (the general path)."""
+def sum_fn(shape, char, axis, keepdims, out=None):
+    """The fast path of a C-contiguous float32/float64 input of this shape summed over ``axis``: a callable
+    ``a -> torch_sum(a, axis, keepdims)`` (reshaped to ``out`` if given), or None (the general path)."""
     nd = len(shape)
     if char not in _ZEROS:
-        return False
+        return None
     if axis is None:
         axes = set(range(nd))
     else:
         axes = _axis_set(axis, nd)
         if not all(0 <= d < nd for d in axes):
-            return False
+            return None
     if 0 in shape or all(shape[d] == 1 for d in axes):
-        return False
+        return None
     p = _fast.plan(shape, axes)
     if p is None:
-        return False
-    out = tuple(1 if d in axes else s for d, s in enumerate(shape)) if keepdims else tuple(
-        s for d, s in enumerate(shape) if d not in axes)
-    return p + (out, _ZEROS[char])
+        return None
+    if out is None:
+        out = tuple(1 if d in axes else s for d, s in enumerate(shape)) if keepdims else tuple(
+            s for d, s in enumerate(shape) if d not in axes)
+    return _fast.compile(p[0], p[1], out, _ZEROS[char])
 
 
 def torch_sum(a, axis=None, keepdims=False, dtype=None):
@@ -259,15 +260,13 @@ def torch_sum(a, axis=None, keepdims=False, dtype=None):
         except TypeError:  # an unhashable axis (an array of dims)
             p = key = None
         if p is None:
-            p = _plan(a.shape, a.dtype.char, axis, keepdims)
+            p = sum_fn(a.shape, a.dtype.char, axis, keepdims) or False
             if key is not None:
                 if len(_PLANS) > 4096:
                     _PLANS.clear()
                 _PLANS[key] = p
-        if p:  # + 0: ATen's sums start from +0.0 (NumPy's may end in -0.0)
-            if p[2]:
-                return (_fast.run(a, p[0], p[1]) + p[3]).reshape(p[2])
-            return _fast.run(a, p[0], p[1])[0] + p[3]
+        if p:  # its result + 0: ATen's sums start from +0.0 (NumPy's may end in -0.0)
+            return p(a)
     elif a.flags.f_contiguous and a.ndim > 1 and a.dtype.char in _ZEROS:
         # TensorIterator orders reduced dims by the input's strides and a lone kept dim needs no order:
         # a transposed array sums as its C-contiguous transpose does, over the mirrored dims

@@ -292,3 +292,61 @@ def _full(flat):
         vec = np.concatenate((flat[nv * lanes:], vec))
     return np.add.accumulate(vec)[-1:]
 
+
+
+# ---- one callable per plan: a repeated sum is one dict lookup and its NumPy calls --------------------------
+
+_acc = np.add.accumulate
+
+
+def compile(kind, sizes, out, zero):
+    """``a -> sum`` for a plan: ``run``'s result, its zero's sign mended, shaped ``out`` (a NumPy scalar when
+    ``out`` is ()). The layouts of small inputs that training repeats get the same NumPy calls as ``run``
+    without its Python steps; where the last call is a reduce over the accumulators, its ``initial=+0``
+    mends the sign instead of a final ``+ 0`` (the sums differ from ``+ 0``'s only where both are zeros:
+    0 + x is x for every x but -0.0, and no sum starting from +0 ends in -0.0)."""
+    fn = _small(kind, sizes, () if kind == "full" else out, zero)
+    if fn is not None:
+        return fn if not out or kind != "full" else lambda a: fn(a).reshape(out)  # a NumPy scalar's reshape
+    if out:
+        return lambda a: (run(a, kind, sizes) + zero).reshape(out)
+    return lambda a: run(a, kind, sizes)[0] + zero
+
+
+def _small(kind, sizes, out, zero):
+    """The specialized callables (None where ``run`` is needed): see ``compile``."""
+    if kind == "full":
+        n = sizes[0]
+        lanes = VEC_BYTES // zero.itemsize
+        if n < 2 * lanes:  # _full: one running sum over the elements (in _order's order)
+            if n <= 4 or n == lanes:
+                return lambda a: _acc(a.reshape(n))[-1] + zero
+            order = _order(n, lanes)
+            return lambda a: _acc(a.reshape(n)[order])[-1] + zero
+        nv = n // lanes
+        k = nv // 4
+        if n == 4 * k * lanes and 2 < k < 16:  # _vectors1 with nv == 4k, its _mrs a single _rows reduce
+            shape, vec = (k, 4 * lanes), (4, lanes)
+            return lambda a: _acc(_add(_add(a.reshape(shape), 0).reshape(vec), 0))[-1] + zero
+        return None
+    if kind != "outer" or sizes[0] != 1:
+        return None
+    r, c = sizes[1:]
+    lanes = VEC_BYTES // zero.itemsize
+    group = 4 * lanes if c >= lanes else 4
+    if c < 2 or c - c % group not in (0, c):
+        return None
+    if c % group == 0:  # _outer -> _mrs over all columns: fewer than 16 rows, one reduce
+        if not 2 < r < 16:
+            return None
+        shape = (r, c)
+        fn = lambda a: _add(a.reshape(shape), 0, initial=zero)  # noqa: E731
+    else:  # _outer -> _row_sum: r = 4k rows, k < 16: ((p0 + p1) + p2) + p3 of one _rows reduce each
+        k = r // 4
+        if r != 4 * k or not 2 < k < 16:
+            return None
+        shape = (k, 4, c)
+        fn = lambda a: _add(_add(a.reshape(shape), 0), 0, initial=zero)  # noqa: E731
+    if out == (c,):
+        return fn
+    return lambda a: fn(a).reshape(out)

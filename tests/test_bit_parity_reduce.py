@@ -426,3 +426,134 @@ def test_sum_random_shapes_dims_and_layouts(seed):
         dims = None if k == 0 else tuple(sorted(rng.choice(x.ndim, size=k, replace=False).tolist()))
         bad += assert_sums_match(x, [dims], keepdims=(bool(rng.random() < 0.3),))
     assert bad == []
+
+
+# ---- the Tensor-level sums, means and sum_to_size (issue #14: cached per shape, dtype and dims) ----------
+# Every call is made twice (the first builds the cached path, the second runs it) and compared with torch.
+
+def _special(rng, shape, dtype, kind):
+    """Values that test a sum's zero sign and its NaN / inf propagation."""
+    x = data(rng, shape, dtype)
+    if kind == "negzero":
+        return np.full(shape, -0.0, dtype)
+    if kind == "zeros":  # +0 and -0 mixed, and pairs that cancel to an exact zero
+        x = np.where(rng.random(shape) < 0.5, -0.0, 0.0).astype(dtype)
+        if x.size > 1:
+            x.reshape(-1)[::2] = np.arange(x.size // 2 + x.size % 2, dtype=dtype)
+            x.reshape(-1)[1::2] = -np.arange(x.size // 2, dtype=dtype)
+        return x
+    if kind == "nan":
+        x.reshape(-1)[rng.integers(0, x.size, max(1, x.size // 7))] = np.nan
+        return x
+    if kind == "neg_nan":
+        x.reshape(-1)[rng.integers(0, x.size, max(1, x.size // 5))] = -np.nan
+        return x
+    if kind == "inf":
+        x.reshape(-1)[rng.integers(0, x.size, max(1, x.size // 7))] = np.inf
+        x.reshape(-1)[rng.integers(0, x.size, max(1, x.size // 9))] = -np.inf
+        return x
+    return x
+
+
+def _tensor_level_mismatches(x):
+    a, t = ak.from_numpy(x), real_torch.from_numpy(x)
+    calls = [("sum()", lambda m: m.sum()), ("mean()", lambda m: m.mean())]
+    for d in range(-x.ndim, x.ndim):
+        calls += [(f"sum({d})", lambda m, d=d: m.sum(d)), (f"sum({d}, keepdim)", lambda m, d=d: m.sum(d, keepdim=True)),
+                  (f"mean({d})", lambda m, d=d: m.mean(d)), (f"mean({d}, keepdim)", lambda m, d=d: m.mean(d, True))]
+    if x.ndim == 2:
+        calls += [("sum((0, 1))", lambda m: m.sum((0, 1))), ("mean((1, 0), keepdim)", lambda m: m.mean((1, 0), True)),
+                  ("sum(dim=[1, 0])", lambda m: m.sum(dim=[1, 0]))]
+    targets = {x.shape[-1:], (1,) + x.shape[1:], x.shape[:1] + (1,) * (x.ndim - 1), (1,) * x.ndim, (1,)}
+    for size in targets:
+        calls.append((f"sum_to_size{size}", lambda m, size=size: m.sum_to_size(size)))
+        calls.append((f"sum_to_size(*{size})", lambda m, size=size: m.sum_to_size(*size)))
+    bad = []
+    for name, call in calls:
+        want = call(t).numpy()
+        for _ in range(2):
+            got = call(a).numpy()
+            if bits_differ(want, got):
+                bad.append((x.shape, x.dtype.name, name))
+    return bad
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensor_sums_and_means_small_shapes(dtype):
+    """The cached small layouts (full sums up to 16 vectors, bias-style sums over fewer than 64 rows) and the
+    shapes around them, with zeros of both signs, NaN, inf."""
+    rng = np.random.default_rng(30)
+    bad = []
+    for kind in ["plain", "negzero", "zeros", "nan", "neg_nan", "inf"]:
+        for n in list(range(1, 41)) + [63, 64, 65, 95, 96, 97, 128, 160, 255, 256, 257, 480, 512, 513]:
+            bad += _tensor_level_mismatches(_special(rng, (n,), dtype, kind))
+        for r in [1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17, 20, 32, 33, 60, 63, 64, 65]:
+            for c in [1, 2, 3, 4, 5, 8, 9, 12, 16, 17, 31, 32, 33, 40, 64]:
+                if kind in ("plain", "zeros") or (r * c) % 3 == 0:
+                    bad += _tensor_level_mismatches(_special(rng, (r, c), dtype, kind))
+    assert bad == []
+
+
+def _same(want, got):
+    want, got = want.numpy(), got.numpy()
+    return want.shape == got.shape and want.dtype == got.dtype and (want.size == 0 or bits_differ(want, got) == 0)
+
+
+def test_tensor_sums_other_layouts_and_dtypes():
+    """Paths outside the cache (non-contiguous, 3-D, float16, integers, bool, empty, 0-d, dtype=) give
+    torch's values and dtypes, also on a second call."""
+    rng = np.random.default_rng(31)
+    bad = []
+    for x in [data(rng, (6, 10), np.float32).T, data(rng, (8, 12), np.float64)[::2, 1::3],
+              data(rng, (4, 5, 6), np.float32), data(rng, (2, 3, 4, 5), np.float64), data(rng, (16, 16), np.float32)[:, :8]]:
+        bad += _tensor_level_mismatches(x)
+    assert bad == []
+    for x in [data(rng, (16, 16), np.float16), rng.integers(-9, 9, (16, 12)).astype(np.int32),
+              rng.integers(0, 9, (5, 8)).astype(np.uint8), rng.random((12, 16)) < 0.5, np.zeros((0, 4), np.float32),
+              np.array(2.5, np.float32), np.zeros((3, 0), np.float64)]:
+        a, t = ak.from_numpy(x), real_torch.from_numpy(x)
+        dims = [None] + list(range(x.ndim))
+        for _ in range(2):
+            for d in dims:
+                for keepdim in (False, True):
+                    want = t.sum() if d is None else t.sum(d, keepdim)
+                    got = a.sum() if d is None else a.sum(d, keepdim)
+                    assert _same(want, got), (x.dtype, x.shape, d)
+                    if x.dtype.kind == "f":
+                        want, got = (t.mean(), a.mean()) if d is None else (t.mean(d, keepdim), a.mean(d, keepdim))
+                        assert _same(want, got), (x.dtype, x.shape, d)
+    x = data(rng, (16, 16), np.float32)
+    a, t = ak.from_numpy(x), real_torch.from_numpy(x)
+    for _ in range(2):
+        assert bits_differ(t.sum(0, dtype=real_torch.float64).numpy(), a.sum(0, dtype=ak.float64).numpy()) == 0
+        assert bits_differ(t.mean(dtype=real_torch.float64).numpy(), a.mean(dtype=ak.float64).numpy()) == 0
+        assert bits_differ(t.sum(1, dtype=real_torch.float16).numpy(), a.sum(1, dtype=ak.float16).numpy()) == 0
+
+
+def test_tensor_sum_errors_unchanged_after_a_cached_call():
+    """A cached call does not skip the argument checks of a later, different call."""
+    a = ak.from_numpy(np.ones((4, 5), np.float32))
+    a.sum(1), a.mean(1), a.sum_to_size(5)
+    for call in [lambda: a.sum(2), lambda: a.mean(-3), lambda: a.sum((0, 2))]:
+        with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got"):
+            call()
+    with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype"):
+        ak.from_numpy(np.ones((4, 5), np.int64)).mean(1)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            a.sum_to_size(3)
+    assert a.sum_to_size(5).shape == (5,) and a.sum_to_size(1, 5).shape == (1, 5)
+
+
+def test_tensor_sums_record_the_same_graph():
+    """With grad on the cached path records SumBackward0/1, MeanBackward0/1 and their gradients as before."""
+    x = data(np.random.default_rng(32), (16, 8), np.float32)
+    for _ in range(2):
+        a = ak.tensor(x, requires_grad=True)
+        t = real_torch.tensor(x, requires_grad=True)
+        outs = [(a.sum(), t.sum()), (a.sum(0), t.sum(0)), (a.mean(), t.mean()), (a.mean(1, True), t.mean(1, True))]
+        for o, w in outs:
+            assert o.grad_fn.name() == w.grad_fn.name()
+        sum(o.sum() * (i + 1) for i, (o, _) in enumerate(outs)).backward()
+        sum(w.sum() * (i + 1) for i, (_, w) in enumerate(outs)).backward()
+        assert bits_differ(t.grad.numpy(), a.grad.numpy()) == 0

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from .._reduction import torch_sum
+from .._reduction import sum_fn, torch_sum
 from .._reduction_stats import torch_norm, torch_var, welford_mean
 from ..autograd.function import Function
 from ..autograd.graph import OUTPUT
@@ -17,6 +17,20 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+# A repeated sum or mean of a C-contiguous float32/float64 input: (op, shape, dtype char, dim, keepdim) ->
+# (dims, n, torch_sum's callable for them, n in the input's dtype), kept once a first call has checked the
+# arguments (norm_dims raises before anything is kept).
+_FAST = {}
+
+
+def _fast(key, d, dims, keepdim):
+    if len(_FAST) > 4096:
+        _FAST.clear()
+    n = math.prod([d.shape[i] for i in dims])
+    hit = _FAST[key] = (dims, n, sum_fn(d.shape, d.dtype.char, dims, keepdim), d.dtype.type(n))
+    return hit
+
+
 class Sum(Function):
     formula = "Σ a"
     derivatives = ("1",)
@@ -24,6 +38,16 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         d = a._data
+        if dtype is None and d.flags.c_contiguous:
+            try:
+                hit = _FAST.get(key := (0, d.shape, d.dtype.char, dim, keepdim))
+            except TypeError:  # a list of dims
+                hit = key = None
+            if hit is None and key is not None:
+                hit = _fast(key, d, norm_dims(dim, d.ndim), keepdim)
+            if hit is not None and hit[2] is not None:
+                ctx.shape, ctx.dims = d.shape, hit[0]
+                return hit[2](d)
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         if dtype is None and d.dtype.kind in "biu":
@@ -52,6 +76,16 @@ class Mean(Function):
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
                 f"complex dtype. Got: {_torch_name(d.dtype)}")
+        if dtype is None and d.flags.c_contiguous:
+            try:
+                hit = _FAST.get(key := (1, d.shape, d.dtype.char, dim, keepdim))
+            except TypeError:  # a list of dims
+                hit = key = None
+            if hit is None and key is not None:
+                hit = _fast(key, d, norm_dims(dim, d.ndim), keepdim)
+            if hit is not None and hit[2] is not None:  # the same sum and division as below
+                ctx.shape, ctx.dims, ctx.n = d.shape, hit[0], hit[1]
+                return hit[2](d) / hit[3]
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
@@ -128,10 +162,24 @@ class SumToSize(Function):
     def forward(ctx, a, shape):
         d = a._data
         ctx.shape = d.shape
+        if d.flags.c_contiguous:  # a repeated call: one lookup, then torch_sum's callable shaped to `shape`
+            try:
+                fn = _FAST.get(key := (2, d.shape, d.dtype.char, shape))
+            except TypeError:
+                fn = key = None
+            if fn is not None:
+                return fn(d)
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
         out = torch_sum(d, axes, True) if axes else d
-        return out.reshape(shape) if lead or out.shape != tuple(shape) else out
+        out = out.reshape(shape) if lead or out.shape != tuple(shape) else out
+        if axes and d.flags.c_contiguous and key is not None:  # checked by the call above: kept
+            fn = sum_fn(d.shape, d.dtype.char, axes, True, out.shape)
+            if fn is not None:
+                if len(_FAST) > 4096:
+                    _FAST.clear()
+                _FAST[key] = fn
+        return out
 
     @staticmethod
     def backward(ctx, grad):
