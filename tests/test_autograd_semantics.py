@@ -348,3 +348,23 @@ def test_nodes_keep_small_outputs_and_let_large_ones_go():
     (lb + ls).backward()
     assert np.array_equal(big.grad._data, np.full((200, 100), 2, np.float32))
     assert np.array_equal(small.grad._data, np.full((10, 10), 2, np.float32))
+
+
+def test_zero_dim_parameter_broadcast_gradient_steps_like_torch():
+    """A 0-d parameter broadcast over a batch (y = a * X + b): its gradient is summed back to shape () by the
+    engine's SumToSize (fast path on a repeated call), is a 0-d array, and SGD updates it as in PyTorch."""
+    import importlib
+    real_torch = importlib.import_module("torch")  # PyTorch 2.13 (the test extra), beside the kit imported as torch
+    out = []
+    for m in (real_torch, torch):
+        a = m.tensor(1.0, requires_grad=True)
+        b = m.tensor([0.5], requires_grad=True)
+        X = m.arange(8, dtype=m.float32)
+        opt = m.optim.SGD([a, b], lr=0.01)
+        for _ in range(3):  # repeated: the sum's plan is cached after the first call
+            opt.zero_grad()
+            ((a * X + b - 1) ** 2).mean().backward()
+            opt.step()
+        out.append((repr(a.grad), repr(b.grad), repr(a), repr(b)))
+    assert out[0] == out[1]
+    assert type(a.grad._data) is np.ndarray and a.grad._data.shape == ()

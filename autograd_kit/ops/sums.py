@@ -168,7 +168,8 @@ class SumToSize(Function):
             except TypeError:
                 fn = key = None
             if fn is not None:
-                return fn(d)
+                out = fn(d)
+                return out if type(out) is np.ndarray else np.asarray(out)  # shape (): a NumPy scalar comes back
         lead = d.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and d.shape[i + lead] != 1)
         out = torch_sum(d, axes, True) if axes else d
