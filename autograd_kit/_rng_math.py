@@ -54,7 +54,8 @@ def fma64(a, b, c):
     th, tl = _two_sum(c, uh)
     v, e = _two_sum(tl, ul)
     odd = (v.view(_U64) & _U64(1)).astype(bool)
-    v = np.where((e != 0) & ~odd, np.nextafter(v, v + e), v)  # round to odd
+    # round to odd: one step towards e's side (towards v + e would be no step when e is below v's last bit)
+    v = np.where((e != 0) & ~odd, np.nextafter(v, np.where(e > 0, np.inf, -np.inf)), v)
     return th + v
 
 

@@ -372,6 +372,11 @@ def test_fma_emulation_is_exact():
     a, b, c = (rng.standard_normal(4000) * 10.0 ** rng.integers(-8, 8, 4000) for _ in range(3))
     b[:1000] = 1 + 2.0 ** -52          # products that need more than 53 bits
     c[1000:2000] = -a[1000:2000] * b[1000:2000]  # cancellation
+    # exact products on a rounding midpoint plus an addend far below their last bit: rounds away from the
+    # midpoint (uniform_(8e-122, 3 + 8e-122) with seed 313130 drew one of these)
+    a[2000:2100] = (2.0 ** 52 + 2 * np.arange(100) + 1) * 2.0 ** -53
+    b[2000:2100] = 3.0
+    c[2000:2100] = 8.059030602372695e-122 * np.where(np.arange(100) % 2, 1, -1)
     want64 = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
     assert np.array_equal(fma64(a, b, c), np.array(want64))
     a32, b32, c32 = a.astype(np.float32), b.astype(np.float32), c.astype(np.float32)

@@ -23,12 +23,20 @@ def _kept_shape(shape, dims):
 _FAST = {}
 
 
-def _fast(key, d, dims, keepdim):
-    if len(_FAST) > 4096:
-        _FAST.clear()
-    n = math.prod([d.shape[i] for i in dims])
-    hit = _FAST[key] = (dims, n, sum_fn(d.shape, d.dtype.char, dims, keepdim), d.dtype.type(n))
-    return hit
+def _cached(op, d, dim, keepdim):
+    """_FAST's entry for op (0: sum, 1: mean) of the C-contiguous ``d`` (made on a first call), or None where
+    the general path applies."""
+    try:
+        hit = _FAST.get(key := (op, d.shape, d.dtype.char, dim, keepdim))
+    except TypeError:  # a list of dims
+        return None
+    if hit is None:
+        if len(_FAST) > 4096:
+            _FAST.clear()
+        dims = norm_dims(dim, d.ndim)
+        n = math.prod([d.shape[i] for i in dims])
+        hit = _FAST[key] = (dims, n, sum_fn(d.shape, d.dtype.char, dims, keepdim), d.dtype.type(n))
+    return hit if hit[2] is not None else None
 
 
 class Sum(Function):
@@ -38,16 +46,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         d = a._data
-        if dtype is None and d.flags.c_contiguous:
-            try:
-                hit = _FAST.get(key := (0, d.shape, d.dtype.char, dim, keepdim))
-            except TypeError:  # a list of dims
-                hit = key = None
-            if hit is None and key is not None:
-                hit = _fast(key, d, norm_dims(dim, d.ndim), keepdim)
-            if hit is not None and hit[2] is not None:
-                ctx.shape, ctx.dims = d.shape, hit[0]
-                return hit[2](d)
+        if dtype is None and d.flags.c_contiguous and (hit := _cached(0, d, dim, keepdim)) is not None:
+            ctx.shape, ctx.dims = d.shape, hit[0]
+            return hit[2](d)
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         if dtype is None and d.dtype.kind in "biu":
@@ -76,16 +77,9 @@ class Mean(Function):
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point or "
                 f"complex dtype. Got: {_torch_name(d.dtype)}")
-        if dtype is None and d.flags.c_contiguous:
-            try:
-                hit = _FAST.get(key := (1, d.shape, d.dtype.char, dim, keepdim))
-            except TypeError:  # a list of dims
-                hit = key = None
-            if hit is None and key is not None:
-                hit = _fast(key, d, norm_dims(dim, d.ndim), keepdim)
-            if hit is not None and hit[2] is not None:  # the same sum and division as below
-                ctx.shape, ctx.dims, ctx.n = d.shape, hit[0], hit[1]
-                return hit[2](d) / hit[3]
+        if dtype is None and d.flags.c_contiguous and (hit := _cached(1, d, dim, keepdim)) is not None:
+            ctx.shape, ctx.dims, ctx.n = d.shape, hit[0], hit[1]  # the same sum and division as below
+            return hit[2](d) / hit[3]
         dims = norm_dims(dim, d.ndim)
         ctx.shape, ctx.dims = d.shape, dims
         ctx.n = math.prod([d.shape[i] for i in dims]) if dims else 1
