@@ -33,10 +33,10 @@ def _infer_shape(shape, numel):
     return shape
 
 
-def _numpy_agrees(got, shape):
-    """NumPy reshaped to ``shape`` and gave ``got``: is that PyTorch's answer too? (NumPy infers any one
-    negative size; PyTorch only -1, and rejects the others in ``_infer_shape``.)"""
-    return got == shape or (shape.count(-1) == 1 and min(shape) == -1)
+def _numpy_agrees(shape):
+    """NumPy reshaped to ``shape`` (which is not the result's shape): is its answer PyTorch's too? (NumPy infers
+    any one negative size; PyTorch only -1, and rejects the others in ``_infer_shape``.)"""
+    return shape.count(-1) == 1 and min(shape) == -1
 
 
 class View(Function):
@@ -51,7 +51,7 @@ class View(Function):
         out = d.view()
         try:  # the common case: NumPy checks the sizes and strides (and infers a -1) itself
             out.shape = shape
-            if out.shape == shape or _numpy_agrees(out.shape, shape):
+            if out.shape == shape or _numpy_agrees(shape):
                 return out
         except Exception:
             pass
@@ -79,7 +79,7 @@ class Reshape(View):
         ctx.shape = d.shape
         try:  # the common case: NumPy checks the size (and infers a -1) itself
             out = d.reshape(shape)
-            if out.shape == shape or _numpy_agrees(out.shape, shape):
+            if out.shape == shape or _numpy_agrees(shape):
                 return out
         except Exception:
             pass
@@ -229,19 +229,14 @@ class Expand(Function):
     def forward(ctx, a, sizes):
         d = a._data
         shape = ctx.shape = d.shape
-        if type(sizes) is tuple:  # the common case: sizes that broadcast, no -1, a contiguous input
-            if sizes == shape:
-                return d.view()
-            strides = _broadcast_strides(d, sizes) if d.ndim else (0,) * len(sizes)
-            if strides is not None:
-                try:  # negative or non-int sizes make NumPy raise: checked below
-                    out = _ndarray(sizes, d.dtype, d, 0, strides)  # as broadcast_view(d, sizes)
-                except (TypeError, ValueError):
-                    pass
-                else:
-                    if out.shape == sizes:
-                        out.setflags(False)  # read-only, as np.broadcast_to
-                        return out
+        if type(sizes) is tuple:  # the common case: sizes that broadcast as they are (no -1)
+            try:  # negative, non-int or mismatched sizes make NumPy raise: checked below
+                out = broadcast_view(d, sizes)
+            except (TypeError, ValueError):
+                pass
+            else:
+                if out.shape == sizes:
+                    return out
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < d.ndim:
             raise RuntimeError(
