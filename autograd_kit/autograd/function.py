@@ -190,11 +190,32 @@ def _op2(cls):
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a, b: cls.apply(a, b)
     Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
+    ufunc = cls.__dict__.get("ufunc")
 
     def op2(a, b):
         ga = a._requires_grad
-        gb = isinstance(b, _Tensor) and b._requires_grad
+        tb = isinstance(b, _Tensor)
+        gb = tb and b._requires_grad
         if not ((ga or gb) and _enabled[0]):
+            if ufunc is not None:  # the op's forward is this ufunc on float operands of one dtype: call it alone
+                d = a._data
+                dt = d.dtype
+                if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float or type(b) is int):
+                    try:
+                        out = ufunc(d, b._data if tb else b)
+                    except Exception:  # forward raises it with its own words
+                        out = None
+                    if out is not None:
+                        if type(out) is not ndarray:
+                            out = np.asarray(out)
+                        t = _new(_Tensor)
+                        t._data = out
+                        t._requires_grad = False
+                        t.grad_fn = None
+                        t._vc = [0]
+                        if _inference[0]:
+                            t._inference = True
+                        return t
             out = forward(_NO_CTX, a, b)
             if type(out) is not ndarray:
                 out = np.asarray(out)

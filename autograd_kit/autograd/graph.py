@@ -452,12 +452,13 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
     owned = set()  # nodes whose buffer holds a sum made by this walk (not create_graph): added into in place
     index = 0
     mode = _grad_mode._enabled
-    push, pop = heapq.heappush, heapq.heappop
+    push, pop, pushpop = heapq.heappush, heapq.heappop, heapq.heappushpop
     prev_mode = mode[0]
     mode[0] = create_graph  # the walk runs in create_graph's grad mode; between Steps the caller's mode is back
     try:
-        while heap:
-            node = pop(heap)[1]
+        ready = None  # the one node the last node made ready while no other waited: it runs next, past the heap
+        node = pop(heap)[1] if heap else None
+        while node is not None:
             grad = buffers.pop(node)
             if type(node) is AccumulateGrad:
                 if node._hooked or capture is not None:
@@ -476,22 +477,19 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                     grads = backward(node, grad)
                     if type(grads) is not tuple:
                         grads = (grads,)
-                    if meta is None and len(grads) == len(edges):
-                        # inputs have the output's shape and dtype: gradients of that shape and dtype fit as
-                        # they are (checked inline: the common case); anything else goes to _fit_to_inputs
-                        for g, (child, _) in zip(grads, edges):
-                            if g is not None and (child is None or type(g) is not Tensor or g._data.shape != shape
-                                                  or g._data.dtype is not dt):
-                                grads = _fit_to_inputs(node, grads)
-                                break
-                    else:
+                    # the common case: inputs have the output's shape and dtype, and each gradient is checked
+                    # as it is passed on (one that does not fit is summed back or cast there, as _fit_to_inputs)
+                    fit = meta is None and not hooked and not steps and len(grads) == len(edges)
+                    if not fit:
                         grads = _fit_to_inputs(node, grads)
-                    if hooked and node._hooks:
-                        grads = _post_hooks(node, grads, grad)
+                        if hooked and node._hooks:
+                            grads = _post_hooks(node, grads, grad)
                     for (child, _), g in zip(edges, grads):
                         if child is None:
                             continue
                         if g is not None:
+                            if fit and (type(g) is not Tensor or g._data.shape != shape or g._data.dtype is not dt):
+                                g = _fit_grad(g, shape, dt)
                             b = buffers.get(child)
                             if b is None:
                                 buffers[child] = g
@@ -505,11 +503,17 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                         left = deps[child] - 1
                         deps[child] = left
                         if not left:
-                            if child in buffers:  # ready: AccumulateGrad first, then the latest-made node
+                            if child not in buffers:
+                                _skip(child, deps, buffers, heap)
+                            elif heap or ready is not None:  # AccumulateGrad first, then the latest-made node
+                                if ready is not None:
+                                    push(heap, (-ready.seq - (1 << 62) if type(ready) is AccumulateGrad
+                                                else -ready.seq, ready))
+                                    ready = None
                                 push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
                                             child))
                             else:
-                                _skip(child, deps, buffers, heap)
+                                ready = child
                     grad_inputs = grads
                     g = b = grads = None  # drop the loop's references (lets AccumulateGrad keep the array uncopied)
                     if saved is not None and not retain_graph:  # free saved tensors (Node._free, inline)
@@ -528,6 +532,12 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                 index += 1
             else:
                 grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
+            if ready is not None:  # the heap's order: the ready node goes first only if nothing else waits
+                node = ready if not heap else pushpop(heap, (-ready.seq - (1 << 62) if type(ready) is AccumulateGrad
+                                                             else -ready.seq, ready))[1]
+                ready = None
+            else:
+                node = pop(heap)[1] if heap else None
     finally:
         mode[0] = prev_mode
     return captured
@@ -626,16 +636,21 @@ def _fit_to_inputs(node, grads):
         if g is None or child is None:
             out.append(None)
             continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(g)
         if metas is not None:
             shape, dt = metas[i]
-        if g._data.shape != shape:
-            g = g.sum_to_size(shape) if _grad_mode._enabled[0] else _sum_to_size(g, shape)
-        if g._data.dtype != dt:
-            g = g.to(_dtype.from_numpy_dtype(dt))
-        out.append(g)
+        out.append(_fit_grad(g, shape, dt))
     return tuple(out)
+
+
+def _fit_grad(g, shape, dt):
+    """One gradient summed back to its input's shape and cast to its dtype."""
+    if not isinstance(g, Tensor):
+        g = Tensor._make(g)
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape) if _grad_mode._enabled[0] else _sum_to_size(g, shape)
+    if g._data.dtype != dt:
+        g = g.to(_dtype.from_numpy_dtype(dt))
+    return g
 
 
 def _sum_to_size(g, shape):

@@ -45,6 +45,7 @@ def _binary(fn, a, b):
 class Add(Function):
     formula = "a + b"
     derivatives = ("1", "1")
+    ufunc = np.add  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -71,6 +72,7 @@ def _check_bool_sub(a, b):
 class Sub(Function):
     formula = "a - b"
     derivatives = ("1", "-1")
+    ufunc = np.subtract  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -121,6 +123,7 @@ def _is_number(x):
 class Mul(Function):
     formula = "a · b"
     derivatives = ("b", "a")
+    ufunc = np.multiply  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
 
     @staticmethod
     def forward(ctx, a, b):
@@ -141,6 +144,7 @@ class Mul(Function):
 class Div(Function):
     formula = "a / b"
     derivatives = ("1/b", "-a/b²")
+    ufunc = np.true_divide  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
 
     @staticmethod
     def forward(ctx, a, b):
