@@ -190,35 +190,32 @@ def _op2(cls):
     if cls._user or cls.is_view or not cls.differentiable:
         return lambda a, b: cls.apply(a, b)
     Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
-    ufunc = cls.__dict__.get("ufunc")
+    ufunc = cls.__dict__.get("ufunc")  # the op's forward on float operands of one dtype is this ufunc: see op2
+    setup = cls.__dict__.get("setup")  # and these are its saves for backward
+    if ufunc is not None and setup is None:
+        raise TypeError(f"{cls.__name__} declares a ufunc without the setup that saves what its backward needs")
 
     def op2(a, b):
         ga = a._requires_grad
         tb = isinstance(b, _Tensor)
         gb = tb and b._requires_grad
+        out = None
+        if ufunc is not None:  # float operands of one dtype, or a Python number: the ufunc alone is forward's result
+            d = a._data
+            dt = d.dtype
+            if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float or type(b) is int):
+                try:
+                    out = ufunc(d, b._data if tb else b)
+                except Exception:  # forward raises it, in its own words
+                    pass
+                else:
+                    if type(out) is not ndarray:
+                        out = np.asarray(out)
         if not ((ga or gb) and _enabled[0]):
-            if ufunc is not None:  # the op's forward is this ufunc on float operands of one dtype: call it alone
-                d = a._data
-                dt = d.dtype
-                if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float or type(b) is int):
-                    try:
-                        out = ufunc(d, b._data if tb else b)
-                    except Exception:  # forward raises it with its own words
-                        out = None
-                    if out is not None:
-                        if type(out) is not ndarray:
-                            out = np.asarray(out)
-                        t = _new(_Tensor)
-                        t._data = out
-                        t._requires_grad = False
-                        t.grad_fn = None
-                        t._vc = [0]
-                        if _inference[0]:
-                            t._inference = True
-                        return t
-            out = forward(_NO_CTX, a, b)
-            if type(out) is not ndarray:
-                out = np.asarray(out)
+            if out is None:
+                out = forward(_NO_CTX, a, b)
+                if type(out) is not ndarray:
+                    out = np.asarray(out)
             t = _new(_Tensor)  # Tensor._make(out), inlined
             t._data = out
             t._requires_grad = False
@@ -231,13 +228,23 @@ def _op2(cls):
         node.seq = next(_seq)
         if ga:
             fn = a.grad_fn
-            ea = (fn, 0) if fn is not None else _leaf_edge(a)
+            if fn is None:  # a leaf: its AccumulateGrad node (_leaf_edge, inline)
+                fn = a._acc
+                fn = fn() if fn is not None else None
+                if fn is None:
+                    fn = a._accumulator()
+            ea = (fn, 0)
         else:
             ea = _NO_EDGE
             node._consts = ((0, a),)
         if gb:
             fn = b.grad_fn
-            eb = (fn, 0) if fn is not None else _leaf_edge(b)
+            if fn is None:  # a leaf: its AccumulateGrad node (_leaf_edge, inline)
+                fn = b._acc
+                fn = fn() if fn is not None else None
+                if fn is None:
+                    fn = b._accumulator()
+            eb = (fn, 0)
         else:
             eb = _NO_EDGE
             node._consts = ((1, b),)
@@ -245,9 +252,12 @@ def _op2(cls):
         node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
         node._saves_output = False
-        out = forward(node, a, b)
-        if type(out) is not ndarray:
-            out = np.asarray(out)
+        if out is None:
+            out = forward(node, a, b)
+            if type(out) is not ndarray:
+                out = np.asarray(out)
+        else:
+            setup(node, a, b)
         dt = out.dtype
         if dt.kind not in "fc":  # integer and bool results are never differentiable
             return _Tensor._make(out)

@@ -408,9 +408,8 @@ def _to_execute(order, targets):
 
 def _dependencies(roots):
     """How many edges lead into each node reachable from ``roots`` (iterative; no order needed)."""
-    deps = {}
     stack = [r for r in (dict.fromkeys(roots) if len(roots) > 1 else roots) if r is not None]
-    expanded = set(stack)
+    deps = dict.fromkeys(stack, 0)  # the roots: expanded already (an edge into a root counts, as any other)
     pop, push = stack.pop, stack.append
     while stack:
         for child, _ in pop().next_functions:
@@ -418,8 +417,7 @@ def _dependencies(roots):
                 n = deps.get(child)
                 if n is None:
                     deps[child] = 1
-                    if child not in expanded:
-                        push(child)
+                    push(child)
                 else:
                     deps[child] = n + 1
     return deps

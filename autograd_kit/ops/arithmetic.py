@@ -45,7 +45,11 @@ def _binary(fn, a, b):
 class Add(Function):
     formula = "a + b"
     derivatives = ("1", "1")
-    ufunc = np.add  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
+    ufunc = np.add  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
+
+    @staticmethod
+    def setup(ctx, a, b, alpha=1):  # then this (what backward needs), in place of forward
+        ctx.alpha = alpha
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -72,7 +76,11 @@ def _check_bool_sub(a, b):
 class Sub(Function):
     formula = "a - b"
     derivatives = ("1", "-1")
-    ufunc = np.subtract  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
+    ufunc = np.subtract  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
+
+    @staticmethod
+    def setup(ctx, a, b, alpha=1):  # then this (what backward needs), in place of forward
+        ctx.alpha = alpha
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -123,13 +131,17 @@ def _is_number(x):
 class Mul(Function):
     formula = "a · b"
     derivatives = ("b", "a")
-    ufunc = np.multiply  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
+    ufunc = np.multiply  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
 
     @staticmethod
-    def forward(ctx, a, b):
+    def setup(ctx, a, b):  # then this (what backward needs), in place of forward
         need = ctx.needs_input_grad
         ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
         ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] else None)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        Mul.setup(ctx, a, b)
         return _binary(np.multiply, a, b)
 
     @staticmethod
@@ -144,13 +156,17 @@ class Mul(Function):
 class Div(Function):
     formula = "a / b"
     derivatives = ("1/b", "-a/b²")
-    ufunc = np.true_divide  # forward on float tensors of one dtype (or with a Python number): the engine calls it alone
+    ufunc = np.true_divide  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
 
     @staticmethod
-    def forward(ctx, a, b):
+    def setup(ctx, a, b):  # then this (what backward needs), in place of forward
         need = ctx.needs_input_grad
         ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
         ctx.save(self=a if need[1] else None, other=_saved_number(b) if need[0] or need[1] else None)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        Div.setup(ctx, a, b)
         try:
             out = np.true_divide(data(a), data(b))
         except ValueError:

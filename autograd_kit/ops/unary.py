@@ -65,7 +65,7 @@ def _cos_b(ctx, g):
 
 def _tanh_b(ctx, g):
     (out,) = ctx.saved_tensors
-    return TanhBackward.apply(g, out)
+    return TanhBackward.op2(g, out)
 
 
 class TanhBackward(Function):
@@ -82,8 +82,10 @@ class TanhBackward(Function):
         y = out._data
         dt = y.dtype
         if dt == np.float32 and grad._data.dtype == dt:  # y·y is exact in float64: 1 - y·y rounded once
-            w = np.multiply(y, y, dtype=np.float64)
-            return np.multiply(grad._data, np.subtract(1.0, w, out=w).astype(dt))
+            w = y.astype(np.float64)
+            w *= w
+            w = (1.0 - w).astype(dt)
+            return np.multiply(grad._data, w, out=w)
         if dt == np.float64 and grad._data.dtype == dt:
             return np.multiply(grad._data, fma(-y, y, 1.0, dtype=dt))
         return np.multiply(grad._data, 1 - y * y)
