@@ -177,7 +177,8 @@ def _install_methods():
     T.true_divide = E.Div.op2
     T.__neg__ = T.neg = E.Neg.op1
     T.__pos__ = lambda self: self
-    T.__pow__ = T.pow = lambda self, exponent: pow(self, exponent)
+    T.__pow__ = T.pow = lambda self, exponent: (pow(self, exponent) if isinstance(exponent, Tensor)
+                                                else E.Pow.op1(self, exponent))
     T.__rpow__ = lambda self, other: (E.PowScalarBase.apply(self, base=other) if _is_number(other)
                                       else E.PowTensor.apply(_scalar_tensor(other, self), self))
     T.__matmul__ = T.matmul = lambda self, other: L.matmul(self, other)

@@ -38,6 +38,7 @@ _new = object.__new__
 _weakref = weakref.ref
 ndarray = np.ndarray
 _NO_EDGE = (None, 0)
+_NO_PARAM = object()  # op1's parameter, when the op has none
 _KEEP_BYTES = graph.KEEP_BYTES
 # needs_input_grad, shared: keyed by the number of inputs when all of them need a gradient (the common
 # case: no tuple built per node), else by the tuple itself
@@ -86,15 +87,16 @@ def _leaf_edge(t):
 
 
 def _op1(cls):
-    """``cls.apply(a)`` for a Tensor ``a`` (one-input methods, ``-x``): the operators' entry point, without
-    argument packing or keyword parsing; records as ``_record`` does, unrolled for one input."""
+    """``cls.apply(a)`` for a Tensor ``a`` (one-input methods, ``-x``), or ``cls.apply(a, p)`` with one parameter
+    ``p`` that is not an input (``x ** 2``): the operators' entry point, without argument packing or keyword
+    parsing; records as ``_record`` does, unrolled for one input."""
     if cls._user or cls.is_view or not cls.differentiable:
-        return lambda a: cls.apply(a)
+        return lambda a, *p: cls.apply(a, *p)
     Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
 
-    def op1(a):
+    def op1(a, p=_NO_PARAM):
         if not (a._requires_grad and _enabled[0]):
-            out = forward(_NO_CTX, a)
+            out = forward(_NO_CTX, a) if p is _NO_PARAM else forward(_NO_CTX, a, p)
             if type(out) is not ndarray:
                 out = np.asarray(out)
             t = _new(_Tensor)  # Tensor._make(out), inlined
@@ -112,7 +114,7 @@ def _op1(cls):
         node.needs_input_grad = _T
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
         node._saves_output = False
-        out = forward(node, a)
+        out = forward(node, a) if p is _NO_PARAM else forward(node, a, p)
         if type(out) is not ndarray:
             out = np.asarray(out)
         dt = out.dtype
