@@ -204,13 +204,10 @@ def unary(name, x):
         fn = _lib[("vms" if dt == np.float32 else "vmd") + VML_OPS[name]]  # no argtypes: see _ptr
         _vml[(name, dt)] = fn
     n = x.size
-    if 0 < n < 2 ** 31 and x.flags.c_contiguous:  # the common case, with _ptr inlined
-        out = np.empty(x.shape, dt)
-        try:
-            px = _byref(_from_buffer(x))
-        except (TypeError, ValueError):
-            px = _P(x.ctypes.data)
-        fn(n, px, _byref(_from_buffer(out)), _MODE)
+    if 0 < n < 2 ** 31:  # the common case: VML computes in place, on a C-contiguous copy (one buffer to lend)
+        out = x.copy()
+        p = _byref(_from_buffer(out))
+        fn(n, p, p, _MODE)
         return out
     if not x.flags.c_contiguous:
         x = np.ascontiguousarray(x)
