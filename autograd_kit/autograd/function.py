@@ -250,7 +250,7 @@ def _op2(cls):
         else:
             eb = _NO_EDGE
             node._consts = ((1, b),)
-        node.next_functions = (ea, eb)
+        node.next_functions = edges = (ea, eb)
         node.needs_input_grad = _TT if ga and gb else _TF if ga else _FT
         node._saved = None  # the node's own defaults (reads of class attributes are slow on CPython 3.11)
         node._saves_output = False
@@ -266,10 +266,10 @@ def _op2(cls):
         shape = out.shape
         if ((ga and (a._data.shape != shape or a._data.dtype is not dt))
                 or (gb and (b._data.shape != shape or b._data.dtype is not dt))):
-            node._in_meta = ((a._data.shape, a._data.dtype) if ga else None,
-                             (b._data.shape, b._data.dtype) if gb else None)
+            node._in_meta = meta = ((a._data.shape, a._data.dtype) if ga else None,
+                                    (b._data.shape, b._data.dtype) if gb else None)
         else:
-            node._in_meta = None
+            node._in_meta = meta = None
         t = _new(_Tensor)
         t._data = out
         t._requires_grad = True
@@ -281,7 +281,7 @@ def _op2(cls):
             node._out = (out, t._vc, 0)
         node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
         node._out_ref = _weakref(t)
-        node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
+        node._w = [backward, edges, meta, shape, dt, node._saved, False]
         return t
     return _own_code(op2)
 
