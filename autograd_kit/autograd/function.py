@@ -205,7 +205,8 @@ def _op2(cls):
         if ufunc is not None:  # float operands of one dtype, or a Python number: the ufunc alone is forward's result
             d = a._data
             dt = d.dtype
-            if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float or type(b) is int):
+            if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float
+                                   or type(b) is int and -(1 << 63) <= b < (1 << 64)):
                 try:
                     out = ufunc(d, b._data if tb else b)
                 except Exception:  # forward raises it, in its own words

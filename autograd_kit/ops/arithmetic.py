@@ -27,8 +27,16 @@ def _fix_dtype(out, a, b):
     return out if out.dtype == dt else out.astype(dt)
 
 
+def _check_int(x):
+    """A Python int operand must fit int64 or uint64, as PyTorch converts it (its errors and words)."""
+    if type(x) is int and not -(1 << 63) <= x < (1 << 64):
+        raise OverflowError("can't convert negative int to unsigned" if x < 0 else "int too big to convert")
+
+
 def _binary(fn, a, b):
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    _check_int(a)
+    _check_int(b)
     try:
         out = fn(a._data if ta else a, b._data if tb else b)
     except ValueError:
@@ -39,7 +47,14 @@ def _binary(fn, a, b):
     if (ta or tb) and (a._data.dtype == dt if ta else type(a) is not np.ndarray) and \
             (b._data.dtype == dt if tb else type(b) is not np.ndarray):
         return out
-    return _fix_dtype(out, a, b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return out  # PyTorch hands a NumPy operand to NumPy and wraps its result: NumPy's dtype
+    want = result_dtype(a, b)
+    if out.dtype != want and want.kind in "fc" and out.dtype.kind in "fc":
+        # PyTorch computes in the promoted dtype (a 0-d float64 tensor times a float32 one is a float32
+        # product, not a float64 product rounded again): the operands are cast to it first
+        out = np.asarray(fn(a._data.astype(want) if ta else a, b._data.astype(want) if tb else b))
+    return out if out.dtype == want else out.astype(want)
 
 
 class Add(Function):
@@ -64,7 +79,7 @@ class Add(Function):
 
 
 def _check_bool_sub(a, b):
-    bools = [isinstance(x, Tensor) and x._data.dtype == np.bool_ for x in (a, b)]
+    bools = [type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_ for x in (a, b)]
     if all(bools):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -167,6 +182,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         Div.setup(ctx, a, b)
+        _check_int(b)
         try:
             out = np.true_divide(data(a), data(b))
         except ValueError:
@@ -374,3 +390,7 @@ class FloorDivide(Function):
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+# PyTorch's AddBackward0/SubBackward0 show their alpha as a saved value (kept on the node, not saved and freed)
+Add._Node._saved_alpha = Sub._Node._saved_alpha = property(lambda node: node.alpha)
