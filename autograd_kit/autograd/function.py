@@ -18,6 +18,10 @@ A subclass defines::
 
 ``apply`` records the node only when grad mode is on and an input requires grad. The engine sums
 each returned gradient back to its input's shape (broadcasting is undone once, there).
+
+A two-input op whose forward is a NumPy ufunc on float operands of one dtype (``Add``, ``Mul``, ...) may
+declare it as ``ufunc``, with ``setup(ctx, a, b)``, the saves its forward makes: for such operands the
+entry point ``op2`` calls the ufunc itself, then ``setup`` if it records, in place of ``forward``.
 Every subclass is registered in ``REGISTRY`` (name -> class); the gradcheck suite walks it.
 """
 import collections
