@@ -196,6 +196,15 @@ def test_walk_fits_a_gradient_it_passes_on():
     assert widen.grad_inputs[0].shape == (3,) and widen.grad_inputs[0].dtype == ak.float32
 
 
+@pytest.mark.parametrize("expr", ["x + 1", "x * 1", "x - 1", "(x + 1).tanh()", "x.view(2)", "x * x"])
+def test_seed_of_another_dtype_gives_leaf_grads_of_the_leafs_dtype(expr):
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        eval(expr, {"x": x}).backward(lib.ones(2, dtype=lib.float64))
+        return str(x.grad), str(x.grad.dtype)
+    assert run(ak) == run(real_torch)
+
+
 def _random_graph(lib, seed):
     rng = random.Random(seed)
     leaves = [lib.tensor([0.5 + i, -1.0 - i], requires_grad=True) for i in range(3)]

@@ -486,8 +486,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                         if child is None:
                             continue
                         if g is not None:
-                            if fit and g is not grad and (type(g) is not Tensor or g._data.shape != shape
-                                                          or g._data.dtype is not dt):
+                            if fit and (type(g) is not Tensor or g._data.shape != shape or g._data.dtype is not dt):
                                 g = _fit_grad(g, shape, dt)
                             b = buffers.get(child)
                             if b is None:
