@@ -198,8 +198,6 @@ def _op2(cls):
     Node, forward, backward = cls._Node, cls.forward, cls._Node._backward
     ufunc = cls.__dict__.get("ufunc")  # the op's forward on float operands of one dtype is this ufunc: see op2
     setup = cls.__dict__.get("setup")  # and these are its saves for backward
-    if ufunc is not None and setup is None:
-        raise TypeError(f"{cls.__name__} declares a ufunc without the setup that saves what its backward needs")
 
     def op2(a, b):
         ga = a._requires_grad
@@ -304,6 +302,8 @@ class Function:
         # a user's own Function (PyTorch style: forward on tensors returns a tensor) is named as
         # PyTorch names custom functions, and is not part of the kit's op registry
         cls._user = not cls.__module__.startswith("autograd_kit.")
+        if "ufunc" in cls.__dict__ and "setup" not in cls.__dict__:
+            raise TypeError(f"{cls.__name__} declares a ufunc without the setup that saves what its backward needs")
         name = cls.backward_name or f"{cls.__name__}Backward{'' if cls._user else '0'}"
         attrs = {"op": cls, "__module__": "autograd_kit.autograd.graph"}
         backward = cls.backward

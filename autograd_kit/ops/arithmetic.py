@@ -33,6 +33,9 @@ def _check_int(x):
         raise OverflowError("can't convert negative int to unsigned" if x < 0 else "int too big to convert")
 
 
+_IN_COMMON_DTYPE = (np.add, np.subtract, np.multiply)
+
+
 def _binary(fn, a, b):
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     _check_int(a)
@@ -50,9 +53,9 @@ def _binary(fn, a, b):
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return out  # PyTorch hands a NumPy operand to NumPy and wraps its result: NumPy's dtype
     want = result_dtype(a, b)
-    if out.dtype != want and want.kind in "fc" and out.dtype.kind in "fc":
-        # PyTorch computes in the promoted dtype (a 0-d float64 tensor times a float32 one is a float32
-        # product, not a float64 product rounded again): the operands are cast to it first
+    if out.dtype != want and want.kind in "fc" and out.dtype.kind in "fc" and fn in _IN_COMMON_DTYPE:
+        # PyTorch adds and multiplies in the promoted dtype (a 0-d float64 tensor times a float32 one is a
+        # float32 product, not a float64 product rounded again): the operands are cast to it first
         out = np.asarray(fn(a._data.astype(want) if ta else a, b._data.astype(want) if tb else b))
     return out if out.dtype == want else out.astype(want)
 
