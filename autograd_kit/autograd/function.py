@@ -233,23 +233,13 @@ def _op2(cls):
         node.seq = next(_seq)
         if ga:
             fn = a.grad_fn
-            if fn is None:  # a leaf: its AccumulateGrad node (_leaf_edge, inline)
-                fn = a._acc
-                fn = fn() if fn is not None else None
-                if fn is None:
-                    fn = a._accumulator()
-            ea = (fn, 0)
+            ea = (fn, 0) if fn is not None else _leaf_edge(a)
         else:
             ea = _NO_EDGE
             node._consts = ((0, a),)
         if gb:
             fn = b.grad_fn
-            if fn is None:  # a leaf: its AccumulateGrad node (_leaf_edge, inline)
-                fn = b._acc
-                fn = fn() if fn is not None else None
-                if fn is None:
-                    fn = b._accumulator()
-            eb = (fn, 0)
+            eb = (fn, 0) if fn is not None else _leaf_edge(b)
         else:
             eb = _NO_EDGE
             node._consts = ((1, b),)

@@ -505,8 +505,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
                                 _skip(child, deps, buffers, heap)
                             elif heap or ready is not None:  # AccumulateGrad first, then the latest-made node
                                 if ready is not None:
-                                    push(heap, (-ready.seq - (1 << 62) if type(ready) is AccumulateGrad
-                                                else -ready.seq, ready))
+                                    push(heap, (_key(ready), ready))
                                     ready = None
                                 push(heap, (-child.seq - (1 << 62) if type(child) is AccumulateGrad else -child.seq,
                                             child))
@@ -531,8 +530,7 @@ def run(root_nodes, root_grads, *, retain_graph, create_graph, capture=None, acc
             else:
                 grad = grad_inputs = None  # as the consumer drops each step: nothing of this node kept alive
             if ready is not None:  # the heap's order: the ready node goes first only if nothing else waits
-                node = ready if not heap else pushpop(heap, (-ready.seq - (1 << 62) if type(ready) is AccumulateGrad
-                                                             else -ready.seq, ready))[1]
+                node = ready if not heap else pushpop(heap, (_key(ready), ready))[1]
                 ready = None
             else:
                 node = pop(heap)[1] if heap else None

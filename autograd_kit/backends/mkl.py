@@ -203,24 +203,16 @@ def unary(name, x):
             return None
         fn = _lib[("vms" if dt == np.float32 else "vmd") + VML_OPS[name]]  # no argtypes: see _ptr
         _vml[(name, dt)] = fn
-    n = x.size
-    if 0 < n < 2 ** 31:  # the common case: VML computes in place, on a C-contiguous copy (one buffer to lend)
-        out = x.copy()
+    out = x.copy()  # C-contiguous: VML computes in place on it (one buffer to lend, bit-identical)
+    n = out.size
+    if 0 < n < 2 ** 31:  # the common case
         p = _byref(_from_buffer(out))
         fn(n, p, p, _MODE)
-        return out
-    if not x.flags.c_contiguous:
-        x = np.ascontiguousarray(x)
-    out = np.empty(x.shape, dt)
-    n = x.size
-    if n < 2 ** 31:
-        if n:
-            fn(n, _ptr(x), _byref(_from_buffer(out)), _MODE)
-        return out
-    step, isz = 2 ** 31 - 1, dt.itemsize  # MKL_INT is 32-bit: ATen calls VML in chunks this long
-    xp, op = x.ctypes.data, out.ctypes.data
-    for i in range(0, n, step):
-        fn(min(step, n - i), _P(xp + i * isz), _P(op + i * isz), _MODE)
+    elif n:
+        step, isz = 2 ** 31 - 1, dt.itemsize  # MKL_INT is 32-bit: ATen calls VML in chunks this long
+        op = out.ctypes.data
+        for i in range(0, n, step):
+            fn(min(step, n - i), _P(op + i * isz), _P(op + i * isz), _MODE)
     return out
 
 

@@ -50,28 +50,29 @@ def _binary(fn, a, b):
     if (ta or tb) and (a._data.dtype == dt if ta else type(a) is not np.ndarray) and \
             (b._data.dtype == dt if tb else type(b) is not np.ndarray):
         return out
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return out  # PyTorch hands a NumPy operand to NumPy and wraps its result: NumPy's dtype
-    want = result_dtype(a, b)
-    if out.dtype != want and want.kind in "fc" and out.dtype.kind in "fc" and fn in _IN_COMMON_DTYPE:
-        # PyTorch adds and multiplies in the promoted dtype (a 0-d float64 tensor times a float32 one is a
-        # float32 product, not a float64 product rounded again): the operands are cast to it first
-        out = np.asarray(fn(a._data.astype(want) if ta else a, b._data.astype(want) if tb else b))
-    return out if out.dtype == want else out.astype(want)
+    if fn in _IN_COMMON_DTYPE and not (isinstance(a, np.ndarray) or isinstance(b, np.ndarray)):
+        want = result_dtype(a, b)
+        if out.dtype != want and want.kind in "fc" and dt.kind in "fc":
+            # PyTorch adds and multiplies in the promoted dtype (a 0-d float64 tensor times a float32 one is a
+            # float32 product, not a float64 product rounded again): the operands are cast to it first
+            out = np.asarray(fn(a._data.astype(want) if ta else a, b._data.astype(want) if tb else b))
+    return _fix_dtype(out, a, b)
+
+
+def _keep_alpha(ctx, a, b, alpha=1):
+    """Add's and Sub's setup: what their backward needs."""
+    ctx.alpha = alpha
 
 
 class Add(Function):
     formula = "a + b"
     derivatives = ("1", "1")
     ufunc = np.add  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
-
-    @staticmethod
-    def setup(ctx, a, b, alpha=1):  # then this (what backward needs), in place of forward
-        ctx.alpha = alpha
+    setup = staticmethod(_keep_alpha)  # then this (what backward needs), in place of forward
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        ctx.alpha = alpha
+        _keep_alpha(ctx, a, b, alpha)
         if alpha != 1:
             return add_alpha(a, b, alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.add, a, b)
@@ -95,15 +96,12 @@ class Sub(Function):
     formula = "a - b"
     derivatives = ("1", "-1")
     ufunc = np.subtract  # forward on float tensors of one dtype (or with a Python number): the engine calls it,
-
-    @staticmethod
-    def setup(ctx, a, b, alpha=1):  # then this (what backward needs), in place of forward
-        ctx.alpha = alpha
+    setup = staticmethod(_keep_alpha)  # then this (what backward needs), in place of forward
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         _check_bool_sub(a, b)
-        ctx.alpha = alpha
+        _keep_alpha(ctx, a, b, alpha)
         if alpha != 1:
             return add_alpha(a, b, -alpha)  # PyTorch's fused multiply-add (ops/pointwise.py)
         return _binary(np.subtract, a, b)
