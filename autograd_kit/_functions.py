@@ -329,6 +329,7 @@ def _view_inplace(self, fn):
     if self._recording(()):
         out = fn(Tensor._make(self._data, True, self.grad_fn, self._vc))
         self.grad_fn = out.grad_fn
+        self._link_output()
     else:
         with _grad_mode.no_grad():
             out = fn(self)

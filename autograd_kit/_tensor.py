@@ -30,7 +30,7 @@ class Tensor(ConversionMethods, InPlaceMethods):
     # label, a view's base) default to the class's values and only then take a slot of the instance dict,
     # so building a tensor (what every op does) is four stores.
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_vc", "__dict__", "__weakref__")
-    _grad = _base = _hooks = _acc = _post_acc_hooks = label = None
+    _grad = _base = _hooks = _acc = _post_acc_hooks = _label = None
     _inference = False
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
@@ -65,6 +65,21 @@ class Tensor(ConversionMethods, InPlaceMethods):
         return t
 
     # ---- attributes -------------------------------------------------------------------
+    @property
+    def label(self):
+        """A name for the graph views (micrograd's ``label``): ``y.label = "y"`` names ``y``'s box."""
+        return self._label
+
+    @label.setter
+    def label(self, value):
+        self._label = value
+        self._link_output()
+
+    def _link_output(self):
+        """Let a labelled tensor's ``grad_fn`` find it (``Node.output``): nodes keep no reference to their output."""
+        if self._label is not None and self.grad_fn is not None:
+            self.grad_fn._out_ref = weakref.ref(self)
+
     @property
     def shape(self):
         return Size(self._data.shape)

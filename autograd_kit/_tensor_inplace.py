@@ -62,6 +62,7 @@ class InPlaceMethods:
                 node._out = (self._data, self._vc, self._vc[0])
             self.grad_fn = node
             self._requires_grad = True
+            self._link_output()
             return self
         with _grad_mode.no_grad():
             result = fn(self, *others, **kw)

@@ -136,7 +136,6 @@ def _op1(cls):
         if node._saves_output:
             node._out = (out, t._vc, 0)
         node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
-        node._out_ref = _weakref(t)
         node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
         return t
     return _own_code(op1)
@@ -184,7 +183,6 @@ def _opv(cls):
         if node._saves_output:
             node._out = (out, t._vc, t._vc[0])
         node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
-        node._out_ref = _weakref(t)
         node._w = [backward, node.next_functions, node._in_meta, out.shape, dt, node._saved, False]
         return t
     return _own_code(opv)
@@ -273,7 +271,6 @@ def _op2(cls):
         if node._saves_output:
             node._out = (out, t._vc, 0)
         node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
-        node._out_ref = _weakref(t)
         node._w = [backward, edges, meta, shape, dt, node._saved, False]
         return t
     return _own_code(op2)
@@ -401,7 +398,6 @@ class Function:
             node._out = (out, t._vc, t._vc[0])
         # for the views (teaching first): the output's value and tensor, and inputs that are constants
         node._val = out if out.nbytes <= _KEEP_BYTES else _weakref(out)
-        node._out_ref = _weakref(t)
         if consts is not None:
             node._consts = consts
         node._w = [cls._Node._backward, edges, node._in_meta, shape, dt, node._saved, False]

@@ -32,6 +32,17 @@ def _var_name(t, names, default=""):
     return f"{name}\n {shape_str(t.shape)}" if name else f" {shape_str(t.shape)}"
 
 
+def _outputs_by_node(tensors):
+    """{id(node): its output} for the tensors a view is given (the roots, the named ones): a node keeps no
+    reference to its output unless it is labelled or retains its grad (``Node.output``)."""
+    return {id(t.grad_fn): t for t in tensors if isinstance(t, Tensor) and t.grad_fn is not None}
+
+
+def _output(node, known):
+    t = known.get(id(node))
+    return t if t is not None else node.output
+
+
 def _attrs(node, max_attr_chars):
     """The non-tensor values an op saved or set (dim, keepdim, alpha, exponent ...), for show_attrs."""
     out = {}
@@ -113,6 +124,7 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     nodes: one box per nn.Module call and per straight chain (the graph's title says what is shown)."""
     outputs = roots_of(var)
     names = {id(v): k for k, v in (params or {}).items()}
+    known = _outputs_by_node([*outputs, *(params or {}).values()])
     nodes = graph_nodes(outputs)
     box, collapsed = _boxes(nodes, outputs, max_nodes)
     ids = _ids or Ids()
@@ -155,7 +167,9 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
                     if ver is NUMBER:  # a number saved as PyTorch's 0-d tensor
                         value = b.lead._unpack(name, value, ver)
                     if value is OUTPUT:  # the op saved its own output (exp, tanh, sigmoid ...)
-                        value = b.lead.output if b.lead.output is not None else b.lead._value
+                        value = _output(b.lead, known)
+                        if value is None:
+                            value = b.lead._value
                     if isinstance(value, Tensor) or hasattr(value, "shape") and value is b.lead._value:
                         sid = ids((b.lead, name))  # its own box, even when it is also a leaf drawn in blue
                         dot.node(sid, _var_name(value, names, name), fillcolor="orange", id=sid)
@@ -229,6 +243,7 @@ def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=F
     if len(nodes) > max_nodes:
         return make_dot(outputs, params=names, max_nodes=max_nodes, rankdir=rankdir)
     walk, note = _node_grads(outputs, grads)
+    known = _outputs_by_node([*outputs, *(names or {}).values()])
     names = {id(v): k for k, v in (names or {}).items()}
     ids = _ids or Ids()
     graph_attr = {"rankdir": rankdir, **(BOUNDED if 2 * len(nodes) > BOUNDED_ABOVE else {})}
@@ -254,7 +269,7 @@ def draw_dot(root, rankdir="auto", max_nodes=DRAW_MAX_NODES, names=None, grads=F
             records[v] = _record(label_of(var), f"data {summarize(var)}", f"grad {grad_of(n, var)}")
             dot.node(v, records[v], shape="record", id=v)
             continue
-        out = n.output
+        out = _output(n, known)
         v = value_id[id(n)] = ids(n)
         records[v] = _record(label_of(out), f"data {summarize(n._value)}", f"grad {grad_of(n, out)}")
         dot.node(v, records[v], shape="record", id=v)

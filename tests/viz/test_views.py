@@ -260,3 +260,31 @@ def test_no_renderer_in_a_real_kernel_display_has_no_traceback(tmp_path):
             "x = torch.tensor(1., requires_grad=True); b = make_dot(x * 2)._repr_mimebundle_(); print(sorted(b))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['text/html', 'text/plain']" and "Traceback" not in out.stderr
+
+
+def test_intermediate_outputs_are_found_by_label_name_retain_grad_and_after_inplace():
+    """Nodes keep no reference to their output: a labelled tensor links itself, a named one is found among
+    the names, a retained one through retain_grad, and a label follows an in-place op's new grad_fn."""
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    e = x * 3
+    f = e.exp()
+    g = f * 2
+    h = g.sum()
+    assert e.grad_fn.output is None  # neither labelled nor retained
+    e.label = "e"
+    assert e.grad_fn.output is e
+    f.retain_grad()
+    assert f.grad_fn.output is f
+    src = draw_dot(h, names={"x": x, "g": g}).source
+    assert "{ e | data [3.0000, 6.0000] | grad — }" in src
+    assert "{ g | data [40.1711, 806.8576] | grad — }" in src
+    saved = make_dot(h, params={"x": x, "f2": f}, show_saved=True).source  # exp saved its own output, f
+    assert 'label="f2\n (2)" fillcolor=orange' in saved  # ExpBackward0's result, named
+    h.backward()
+    src = draw_dot(h, names={"x": x, "g": g}).source
+    assert "{  | data [20.0855, 403.4288] | grad [2.0000, 2.0000] }" in src  # f's retained grad
+    k = x * 1.0
+    k.label = "k"
+    k.mul_(2)  # a new grad_fn: the label follows it
+    assert k.grad_fn.name() == "MulBackward0" and k.grad_fn.output is k
+    assert "{ k | data [2.0000, 4.0000] | grad — }" in draw_dot(k.sum()).source
