@@ -12,6 +12,9 @@ from ..autograd.graph import OUTPUT
 from ..backends import mkl
 from ._util import result_dtype
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_ONE64 = np.ones((), _F64)  # 1.0 as a 0-d array: a ufunc converts it faster than a Python float
+
 
 def _unary(name, np_fn, formula, derivative, backward, save_output=False, backward_name=None, vml=None):
     """Declare a one-input op whose forward is a NumPy ufunc, or VML's ``vml`` function when MKL is
@@ -78,17 +81,20 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, grad, out):
         need = ctx.needs_input_grad
-        ctx.save(grad_output=grad if need[1] else None, output=out if need[0] or need[1] else None)
-        y = out._data
+        if need[0] or need[1]:  # recorded (create_graph): what TanhBackwardBackward0 needs
+            ctx.save(grad_output=grad if need[1] else None, output=out)
+        y, g = out._data, grad._data
         dt = y.dtype
-        if dt == np.float32 and grad._data.dtype == dt:  # y·y is exact in float64: 1 - y·y rounded once
-            w = y.astype(np.float64)
-            w *= w
-            w = (1.0 - w).astype(dt)
-            return np.multiply(grad._data, w, out=w)
-        if dt == np.float64 and grad._data.dtype == dt:
-            return np.multiply(grad._data, fma(-y, y, 1.0, dtype=dt))
-        return np.multiply(grad._data, 1 - y * y)
+        if g.dtype is dt or g.dtype == dt:
+            if dt is _F32 or dt == _F32:  # y·y is exact in float64: 1 - y·y rounded once (in place, with a 0-d one: fewer calls)
+                w = y.astype(_F64)
+                np.multiply(w, w, out=w)
+                np.subtract(_ONE64, w, out=w)
+                w = w.astype(_F32)
+                return np.multiply(g, w, out=w)
+            if dt == _F64:
+                return np.multiply(g, fma(-y, y, 1.0, dtype=dt))
+        return np.multiply(g, 1 - y * y)
 
     @staticmethod
     def backward(ctx, gg):
