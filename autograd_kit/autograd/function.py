@@ -204,9 +204,9 @@ def _op2(cls):
         out = None
         if ufunc is not None:  # float operands of one dtype, or a Python number: the ufunc alone is forward's result
             d = a._data
-            dt = d.dtype
-            if dt.kind == "f" and (b._data.dtype is dt if tb else type(b) is float
-                                   or type(b) is int and -(1 << 63) <= b < (1 << 64)):
+            dta = d.dtype
+            if dta.kind == "f" and (b._data.dtype is dta if tb else type(b) is float
+                                    or type(b) is int and -(1 << 63) <= b < (1 << 64)):
                 try:
                     out = ufunc(d, b._data if tb else b)
                 except Exception:  # forward raises it, in its own words
@@ -249,14 +249,18 @@ def _op2(cls):
             out = forward(node, a, b)
             if type(out) is not ndarray:
                 out = np.asarray(out)
-        else:
+            dt = out.dtype
+            if dt.kind not in "fc":  # integer and bool results are never differentiable
+                return _Tensor._make(out)
+            dta = a._data.dtype
+            dtb = b._data.dtype if gb else None
+        else:  # the ufunc's result, a float; the operands' dtype is dta (b's too, when b is a tensor)
             setup(node, a, b)
-        dt = out.dtype
-        if dt.kind not in "fc":  # integer and bool results are never differentiable
-            return _Tensor._make(out)
+            dt = out.dtype
+            dtb = dta
         shape = out.shape
-        if ((ga and (a._data.shape != shape or a._data.dtype is not dt))
-                or (gb and (b._data.shape != shape or b._data.dtype is not dt))):
+        if ((ga and (a._data.shape != shape or dta is not dt))
+                or (gb and (b._data.shape != shape or dtb is not dt))):
             node._in_meta = meta = ((a._data.shape, a._data.dtype) if ga else None,
                                     (b._data.shape, b._data.dtype) if gb else None)
         else:

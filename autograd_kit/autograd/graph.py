@@ -37,6 +37,7 @@ OUTPUT = object()  # placeholder an op saves in place of its own output (saved w
 FREED = object()  # what a saved tensor becomes once backward has run without retain_graph
 _FREED_ENTRY = (FREED, None)
 _NONE_ENTRY = (None, None)
+_OUTPUT_ENTRY = (OUTPUT, None)
 NUMBER = object()  # version marker of a Python number an op saves as PyTorch does, as a 0-d tensor (freed after
 # backward like any saved tensor; ``_saved_other`` shows tensor(2.)); kept as the number, made a tensor on demand
 
@@ -175,7 +176,7 @@ class Node:
             elif v is None:
                 named[k] = _NONE_ENTRY
             elif v is OUTPUT:
-                named[k] = (OUTPUT, None)
+                named[k] = _OUTPUT_ENTRY
                 this._saves_output = True
             elif type(v) is tuple and v and v[0] is NUMBER:  # (NUMBER, number): a wrapped number (see NUMBER)
                 named[k] = (v[1], NUMBER)
