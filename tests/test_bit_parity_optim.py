@@ -303,6 +303,7 @@ def test_axpy_path(monkeypatch):
 
     def axpy(alpha, x, y):
         calls.append(x.size)
+        alpha = y.dtype.type(alpha)  # as MKL's ?axpy takes it: a C float/double (a Python float rounded once)
         y[...] = _fma.fma(x, alpha, y, dtype=y.dtype)
         return True
 

@@ -641,7 +641,9 @@ def _fit_to_inputs(node, grads):
             continue
         if metas is not None:
             shape, dt = metas[i]
-        out.append(_fit_grad(g, shape, dt))
+        if type(g) is not Tensor or g._data.shape != shape or g._data.dtype != dt:
+            g = _fit_grad(g, shape, dt)
+        out.append(g)
     return tuple(out)
 
 

@@ -310,8 +310,8 @@ def dot(a, b):
 
 def axpy(alpha, x, y):
     """``y += alpha * x`` in place (C-contiguous arrays of one float dtype and size, ``y`` writable), BLAS
-    ``?axpy``: one fused multiply-add per element, bit for bit ``torch.add_(other, alpha=)``. True when done,
-    else False."""
+    ``?axpy``: one fused multiply-add per element, bit for bit ``torch.add_(other, alpha=)``. ``alpha`` (a Python
+    float or a NumPy scalar) is rounded to the arrays' dtype. True when done, else False."""
     fns = _fns.get(x.dtype)
     if fns is None:
         if _m._lib is None and not _m._tried and _get() is not None:

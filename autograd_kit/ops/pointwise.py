@@ -166,14 +166,19 @@ def _fma32_blocks(x, y, z, out):
 def add_scaled_(d, o, alpha):
     """``d += alpha * o`` in place, PyTorch's rounding (one fma), for the optimizers' hot path: ``d`` and ``o``
     contiguous arrays of one float dtype and shape, ``alpha`` a Python number. False when that is not the case."""
-    if o.dtype != d.dtype or o.shape != d.shape or d.dtype.kind != "f" or not (
-            d.flags.c_contiguous and o.flags.c_contiguous) or (o is not d and np.may_share_memory(o, d)):
+    dt = d.dtype
+    if o.dtype != dt or o.shape != d.shape or dt.kind != "f" or not (
+            d.flags.c_contiguous and o.flags.c_contiguous):
         return False
-    al = d.dtype.type(alpha)
+    # two arrays that own their memory cannot overlap (may_share_memory costs as much as the rest of the update)
+    if o is not d and (o.base is not None or d.base is not None) and np.may_share_memory(o, d):
+        return False
     if not _AXPY:
         _axpy_lookup()
-    if _AXPY[0] is not None and _AXPY[0](al, o, d):  # d += al * o by MKL's axpy, straight into d
+    # d += alpha * o by MKL's axpy, straight into d (ctypes rounds a Python alpha to the dtype as NumPy does)
+    if _AXPY[0] is not None and _AXPY[0](alpha if type(alpha) is float else dt.type(alpha), o, d):
         return True
+    al = dt.type(alpha)
     if d.dtype == np.float32:
         _fma32_blocks(al, o, d, d)
     else:

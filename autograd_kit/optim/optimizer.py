@@ -5,6 +5,7 @@ from copy import deepcopy
 from itertools import chain
 
 import autograd_kit as ak
+from autograd_kit import _grad_mode
 
 
 class _RequiredParameter:
@@ -110,11 +111,15 @@ class Optimizer:
     def step(self, closure=None):
         """One update of every parameter that has a gradient (each optimizer's ``_update``), as in PyTorch."""
         loss = self._run_closure(closure)
-        with ak.no_grad():
+        mode = _grad_mode._enabled  # no_grad() inside, without the context manager's objects (a step is hot)
+        prev, mode[0] = mode[0], False
+        try:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update(p, group)
+        finally:
+            mode[0] = prev
         return loss
 
     def _update(self, p, group):
