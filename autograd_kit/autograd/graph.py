@@ -641,9 +641,7 @@ def _fit_to_inputs(node, grads):
             continue
         if metas is not None:
             shape, dt = metas[i]
-        if type(g) is not Tensor or g._data.shape != shape or g._data.dtype != dt:
-            g = _fit_grad(g, shape, dt)
-        out.append(g)
+        out.append(_fit_grad(g, shape, dt))
     return tuple(out)
 
 

@@ -152,13 +152,9 @@ class Mul(Function):
     @staticmethod
     def setup(ctx, a, b):  # then this (what backward needs), in place of forward
         need = ctx.needs_input_grad
-        if type(b) is Tensor:  # the common case first (as _saved_number and the line below, inline)
-            ctx.number = False
-            other = b
-        else:
-            ctx.number = not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
-            other = _saved_number(b)
-        ctx.save(self=a if need[1] else None, other=other if need[0] else None)
+        tensor = type(b) is Tensor  # the common case: no _saved_number call
+        ctx.number = not tensor and not isinstance(b, (Tensor, np.ndarray))  # a Python or NumPy number
+        ctx.save(self=a if need[1] else None, other=(b if tensor else _saved_number(b)) if need[0] else None)
 
     @staticmethod
     def forward(ctx, a, b):

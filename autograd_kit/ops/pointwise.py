@@ -179,10 +179,10 @@ def add_scaled_(d, o, alpha):
     if _AXPY[0] is not None and _AXPY[0](alpha if type(alpha) is float else dt.type(alpha), o, d):
         return True
     al = dt.type(alpha)
-    if d.dtype == np.float32:
+    if dt == np.float32:
         _fma32_blocks(al, o, d, d)
     else:
-        np.copyto(d, fma(o, al, d, dtype=d.dtype))
+        np.copyto(d, fma(o, al, d, dtype=dt))
     return True
 
 

@@ -86,7 +86,8 @@ class TanhBackward(Function):
         y, g = out._data, grad._data
         dt = y.dtype
         if g.dtype is dt or g.dtype == dt:
-            if dt is _F32 or dt == _F32:  # y·y is exact in float64: 1 - y·y rounded once (in place, with a 0-d one: fewer calls)
+            if dt is _F32 or dt == _F32:
+                # y·y is exact in float64: 1 - y·y rounded once (in place, with a 0-d one: no temporaries)
                 w = y.astype(_F64)
                 np.multiply(w, w, out=w)
                 np.subtract(_ONE64, w, out=w)
